@@ -1,0 +1,35 @@
+"""URL path converters, registered once in the root URLconf.
+
+Months and days are exactly two digits and stay strings, so `/articles/2016/4/`
+is a 404 rather than a second address for the same page; slugs may be Persian.
+"""
+
+
+class FourDigitYear:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigits:
+    regex = "[0-9]{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+class UnicodeSlug:
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

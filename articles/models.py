@@ -1,0 +1,325 @@
+"""Articles, their ordered bylines and sections, and key words."""
+
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from authors.models import Author
+
+from . import richtext
+
+
+class KeywordQuerySet(models.QuerySet):
+    def in_use(self):
+        """Key words of public articles, each with `article_count` (public ones only)."""
+        return self.filter(tagged_articles__content_object__in=Article.objects.public()).annotate(
+            article_count=models.Count("tagged_articles")
+        )
+
+
+class Keyword(TagBase):
+    """A key word. Names are unique regardless of case; slugs keep Persian letters."""
+
+    description = models.TextField(_("description"), blank=True)
+    counterpart = models.OneToOneField(
+        "self",
+        verbose_name=_("counterpart in the other language"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = KeywordQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        verbose_name = _("key word")
+        verbose_name_plural = _("key words")
+        constraints = [
+            # The tag manager already matches names case-insensitively; this
+            # keeps every other path (admin, shell, import) from adding "syria"
+            # beside "Syria".
+            models.UniqueConstraint(Lower("name"), name="keyword_name_case_insensitive_unique")
+        ]
+
+    def get_absolute_url(self):
+        return reverse("articles:keyword", kwargs={"slug": self.slug})
+
+    @transaction.atomic
+    def link_counterpart(self, other):
+        """Make `other` this key word's counterpart, and this one its counterpart."""
+        ids = [k.pk for k in (self, other) if k is not None]
+        # Former partners of either side are released first: a link is always mutual.
+        Keyword.objects.filter(models.Q(pk__in=ids) | models.Q(counterpart__in=ids)).update(
+            counterpart=None
+        )
+        if other is not None:
+            Keyword.objects.filter(pk=self.pk).update(counterpart=other)
+            Keyword.objects.filter(pk=other.pk).update(counterpart=self)
+        self.counterpart = other
+
+
+class TaggedArticle(ItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("article key word")
+        verbose_name_plural = _("article key words")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_keyword")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def public(self):
+        """What a reader may see: published, and not scheduled for later.
+
+        Every public page, list, count and feed starts from here.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Everything for staff who may change articles (to preview), else `public()`."""
+        if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
+            return self.all()
+        return self.public()
+
+    def for_listing(self):
+        """Everything a list of articles shows, fetched in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+            "keywords",
+        )
+
+    def for_detail(self):
+        return self.for_listing().prefetch_related("sections")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        PERSIAN = "fa", _("Persian")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        allow_unicode=True,
+        help_text=_("Part of the address; unique among articles of the same day."),
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("For listings and search engines. Left blank, the opening text is used."),
+    )
+    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
+    authors = models.ManyToManyField(
+        Author, through="ArticleAuthor", related_name="articles", verbose_name=_("authors")
+    )
+    keywords = TaggableManager(
+        verbose_name=_("key words"),
+        through=TaggedArticle,
+        blank=True,
+        help_text=_("Separate key words with commas."),
+    )
+    image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    photo_credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("publication date"), default=timezone.now)
+    # The local calendar day of `published_at`: the day in the article's URL,
+    # kept as a column so the URL is a single indexed lookup.
+    publish_date = models.DateField(_("publication day"), editable=False)
+    translation = models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publish_date", "slug"],
+                name="unique_article_slug_per_day",
+                violation_error_message=_("Another article of the same day has this slug."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_public_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.publish_date = timezone.localdate(self.published_at)
+        if kwargs.get("update_fields") is not None and "published_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "publish_date"}
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # The day is derived from `published_at`, so check the slug against it.
+        if self.published_at:
+            self.publish_date = timezone.localdate(self.published_at)
+        super().validate_constraints(exclude=exclude)
+
+    @property
+    def is_public(self):
+        """The instance twin of `ArticleQuerySet.public()`."""
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def get_absolute_url(self):
+        day = timezone.localdate(self.published_at)
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": f"{day.year:04d}",
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def description(self):
+        """The summary, or the opening words when the editor wrote none."""
+        return self.summary or self.excerpt
+
+    @property
+    def credit_line(self):
+        """The photo credit as printed: "Photo credit: …", unless the editor wrote the label."""
+        credit = self.photo_credit.strip()
+        if not credit or credit.lower().startswith(("photo", "image")):
+            return credit
+        return _("Photo credit: %(credit)s") % {"credit": credit}
+
+    def refresh_excerpt(self):
+        first = self.sections.order_by("order", "pk").first()
+        self.excerpt = richtext.excerpt(first.body) if first else ""
+        Article.objects.filter(pk=self.pk).update(excerpt=self.excerpt)
+
+    def headed_sections(self):
+        """Sections in order, each headed one with a unique `anchor` for links."""
+        taken = set()
+        sections = list(self.sections.all())
+        for section in sections:
+            section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
+        return sections
+
+    @transaction.atomic
+    def link_translation(self, other):
+        """Make `other` this article's translation, and this article its translation."""
+        ids = [a.pk for a in (self, other) if a is not None]
+        # Former partners of either side are released first: a link is always mutual.
+        Article.objects.filter(models.Q(pk__in=ids) | models.Q(translation__in=ids)).update(
+            translation=None
+        )
+        if other is not None:
+            Article.objects.filter(pk=self.pk).update(translation=other)
+            Article.objects.filter(pk=other.pk).update(translation=self)
+            other.translation = self
+        self.translation = other
+
+
+class ArticleAuthor(models.Model):
+    """One name in an article's byline, in order, as printed when it appeared."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name=_("article")
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", verbose_name=_("author")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.CharField(
+        _("position"),
+        max_length=300,
+        blank=True,
+        help_text=_("As printed in this article. Left blank, copied from the profile."),
+    )
+    affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")
+        ]
+
+    def __str__(self):
+        return str(self.author)
+
+    def save(self, *args, **kwargs):
+        # The byline keeps the titles the author held when added; a later
+        # change to the profile does not rewrite old articles.
+        if self._state.adding and not self.position and not self.affiliation:
+            self.position = self.author.position
+            self.affiliation = self.author.affiliation
+        super().save(*args, **kwargs)
+
+
+class Section(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", verbose_name=_("article")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading = models.CharField(
+        _("heading"), max_length=300, blank=True, help_text=_("The opening part needs none.")
+    )
+    body = models.TextField(_("body"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        indexes = [models.Index(fields=["article", "order"], name="section_order_idx")]
+
+    def __str__(self):
+        return self.heading or str(_("Opening"))
+
+    def save(self, *args, **kwargs):
+        self.body = richtext.clean(self.body)
+        super().save(*args, **kwargs)
+        self.article.refresh_excerpt()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.refresh_excerpt()
+        return result

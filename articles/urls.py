@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/", views.ArticleIndexView.as_view(), name="index"),
+    path("articles/<yyyy:year>/", views.ArticleYearView.as_view(), name="year"),
+    path("articles/<yyyy:year>/<mm:month>/", views.ArticleMonthView.as_view(), name="month"),
+    path("articles/<yyyy:year>/<mm:month>/<dd:day>/", views.ArticleDayView.as_view(), name="day"),
+    path(
+        "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/",
+        views.ArticleDetailView.as_view(),
+        name="detail",
+    ),
+    path("keywords/", views.KeywordIndexView.as_view(), name="keywords"),
+    path("keywords/<uslug:slug>/", views.KeywordDetailView.as_view(), name="keyword"),
+]

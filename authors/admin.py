@@ -1,0 +1,42 @@
+"""Staff's admin for author profiles."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import ArticleAuthor
+
+from .models import Author
+
+
+class BylineInline(admin.TabularInline):
+    """The author's articles, newest first; read here, edited on the article."""
+
+    model = ArticleAuthor
+    fields = ["article", "position", "affiliation"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name = _("article")
+    verbose_name_plural = _("articles")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .order_by("-article__published_at")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "affiliation", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "position", "affiliation"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "position", "affiliation", "bio", "portrait", "email", "is_active"]
+    inlines = [BylineInline]

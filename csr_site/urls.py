@@ -1,0 +1,24 @@
+"""Root URLs: the English edition unprefixed, the Persian one under /fa/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path, register_converter
+
+from articles import converters
+
+register_converter(converters.FourDigitYear, "yyyy")
+register_converter(converters.TwoDigits, "mm")
+register_converter(converters.TwoDigits, "dd")
+register_converter(converters.UnicodeSlug, "uslug")
+
+urlpatterns = i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("authors/", include("authors.urls")),
+    path("", include("articles.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
