@@ -189,6 +189,18 @@ class Article(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "publish_date"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        day = timezone.localdate(self.published_at)
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": f"{day.year:04d}",
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
     def validate_constraints(self, exclude=None):
         # The day is derived from `published_at`, so check the slug against it.
         if self.published_at:
@@ -203,18 +215,6 @@ class Article(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
-
-    def get_absolute_url(self):
-        day = timezone.localdate(self.published_at)
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "year": f"{day.year:04d}",
-                "month": f"{day.month:02d}",
-                "day": f"{day.day:02d}",
-                "slug": self.slug,
-            },
-        )
 
     @property
     def description(self):
