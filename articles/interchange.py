@@ -325,7 +325,7 @@ def _resolve_translations(plans, errors):
         slug, day = plan.translation
         if target is None:
             errors.append(
-                f"{plan.where}: translation: no article {slug!r} of {day} in the file or the database"
+                f"{plan.where}: translation: no article {slug!r} of {day} in the file or database"
             )
             continue
         language = (
