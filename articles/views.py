@@ -77,22 +77,17 @@ class ArticleDetailView(ReadOnlyMixin, DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        try:
-            day = datetime.date(
-                int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"])
-            )
-        except ValueError:
-            raise Http404("No such date.") from None
         articles = Article.objects.visible_to(self.request.user).for_detail()
-        try:
-            return articles.get(publish_date=day, slug=self.kwargs["slug"])
-        except Article.DoesNotExist:
-            raise Http404("No such article.") from None
+        return articles.get(publish_date=self.day, slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         try:
+            self.day = datetime.date(int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
+        except ValueError:
+            raise Http404("No such date.") from None
+        try:
             self.object = self.get_object()
-        except Http404:
+        except Article.DoesNotExist:
             return self.redirect_to_only_match()
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_public:

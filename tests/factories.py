@@ -1,0 +1,61 @@
+"""Factories for the site's models."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor, Section
+from authors.models import Author
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author Number{n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    position = "Researcher of Eurasia Studies"
+    affiliation = "The Center for Strategic Research (CSR), Tehran"
+    bio = "<p>Writes about the region.</p>"
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published article from a few days ago, with one author and one section.
+
+    `authors`, `sections` (a number or a list of headings) and `keywords`
+    can be given to build bigger ones.
+    """
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Analysis number {n}")
+    slug = factory.Sequence(lambda n: f"analysis-{n}")
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3))
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        authors = [AuthorFactory()] if extracted is None else extracted
+        for order, author in enumerate(authors):
+            ArticleAuthor.objects.create(article=self, author=author, order=order)
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        headings = [""] if extracted is None else extracted
+        if isinstance(headings, int):
+            headings = [""] + [f"Part {n}" for n in range(1, headings)]
+        for order, heading in enumerate(headings):
+            Section.objects.create(
+                article=self,
+                order=order,
+                heading=heading,
+                body=f"<p>Text of part {order} of {self.title}.</p>",
+            )
+
+    @factory.post_generation
+    def keywords(self, create, extracted, **kwargs):
+        if extracted:
+            self.keywords.add(*extracted)

@@ -1,0 +1,99 @@
+"""Drafts and scheduled articles: invisible to readers everywhere, previewable by staff."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from articles.models import Article
+
+from .conftest import public_urls
+
+HIDDEN_TEXT = [
+    "Secret Draft Memo",
+    "Forthcoming Scheduled Piece",
+    "Drafty Writer",
+    "Future Writer",
+    "Draftonly",
+    "Futureonly",
+    "secret-draft",
+    "scheduled-piece",
+]
+
+
+def test_hidden_articles_are_absent_from_every_public_page(client, published, hidden):
+    for name, url in public_urls(published).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        assert "The Public Analysis" in body or name in {"keywords", "authors"}, name
+        for text in HIDDEN_TEXT:
+            assert text not in body, (name, text)
+
+
+def test_counts_include_public_articles_only(client, published, hidden):
+    keywords = client.get(reverse("articles:keywords")).content.decode()
+    assert 'Syria</a> <span class="count">(1)</span>' in keywords
+    authors = client.get(reverse("authors:index")).content.decode()
+    assert "1 article<" in authors
+    assert "Drafty Writer" not in authors and "Future Writer" not in authors
+
+
+def test_hidden_articles_and_their_only_pages_are_404_for_readers(client, published, hidden):
+    draft, scheduled = hidden
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+    assert client.get(reverse("articles:keyword", args=["draftonly"])).status_code == 404
+    assert client.get(reverse("articles:keyword", args=["futureonly"])).status_code == 404
+    future_year = scheduled.get_absolute_url().split("/")[2]
+    assert client.get(reverse("articles:year", args=[future_year])).status_code == 404
+    # A hidden article's slug under another date leads nowhere either.
+    wrong_date = reverse("articles:detail", args=["2015", "01", "01", "secret-draft"])
+    assert client.get(wrong_date).status_code == 404
+
+
+def test_publishing_makes_an_article_appear_everywhere(client, published, hidden):
+    draft, _ = hidden
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    for name, url in public_urls(draft).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        if name not in {"keywords", "authors"}:
+            assert "Secret Draft Memo" in response.content.decode(), name
+    assert client.get(reverse("articles:keyword", args=["draftonly"])).status_code == 200
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    return user
+
+
+def test_staff_who_may_change_articles_preview_drafts(client, editor, hidden):
+    draft, scheduled = hidden
+    client.force_login(editor)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Draft: readers cannot see this article." in body
+    assert '<meta name="robots" content="noindex, nofollow">' in body
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in response["Cache-Control"]
+    response = client.get(scheduled.get_absolute_url())
+    assert response.status_code == 200
+    assert "Scheduled: readers will see this article from" in response.content.decode()
+
+
+def test_staff_without_the_permission_cannot_preview(client, hidden):
+    draft, _ = hidden
+    client.force_login(User.objects.create_user("clerk", password="pw", is_staff=True))
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_public_article_has_no_preview_banner(client, editor, published):
+    client.force_login(editor)
+    response = client.get(published.get_absolute_url())
+    body = response.content.decode()
+    assert "readers cannot see" not in body and "noindex" not in body
+    assert "X-Robots-Tag" not in response
