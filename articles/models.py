@@ -202,9 +202,12 @@ class Article(models.Model):
         )
 
     def validate_constraints(self, exclude=None):
-        # The day is derived from `published_at`, so check the slug against it.
-        if self.published_at:
+        # The day is derived from `published_at`: check the slug against it
+        # whenever the form has the date, though the day itself is no field.
+        exclude = set(exclude or ())
+        if self.published_at and "published_at" not in exclude:
             self.publish_date = timezone.localdate(self.published_at)
+            exclude.discard("publish_date")
         super().validate_constraints(exclude=exclude)
 
     @property

@@ -1,0 +1,36 @@
+"""The sample content a new user sees."""
+
+from io import StringIO
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from articles.models import Article
+from authors.models import Author
+
+
+def test_demo_content_fills_an_empty_database(client, db):
+    out = StringIO()
+    call_command("load_demo", "--admin", stdout=out)
+    public = Article.objects.public()
+    assert public.filter(language="en").count() >= 8
+    assert public.filter(language="fa").exists()
+    assert Article.objects.filter(status="draft").exists()
+    assert Article.objects.filter(status="published").exclude(pk__in=public).exists()
+    assert Author.objects.count() >= 3
+    assert any(
+        a.keywords.count() >= 3 and a.sections.exclude(heading="").count() >= 2 for a in public
+    )
+    assert User.objects.get(username="admin").is_superuser
+    assert "Admin login: user 'admin', password '" in out.getvalue()
+    for article in public:
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_demo_content_is_loaded_once(db):
+    call_command("load_demo", stdout=StringIO())
+    count = Article.objects.count()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Article.objects.count() == count
+    assert "already has articles" in out.getvalue()
