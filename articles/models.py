@@ -224,14 +224,6 @@ class Article(models.Model):
         """The summary, or the opening words when the editor wrote none."""
         return self.summary or self.excerpt
 
-    @property
-    def credit_line(self):
-        """The photo credit as printed: "Photo credit: …", unless the editor wrote the label."""
-        credit = self.photo_credit.strip()
-        if not credit or credit.lower().startswith(("photo", "image")):
-            return credit
-        return _("Photo credit: %(credit)s") % {"credit": credit}
-
     def refresh_excerpt(self):
         first = self.sections.order_by("order", "pk").first()
         self.excerpt = richtext.excerpt(first.body) if first else ""

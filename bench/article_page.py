@@ -107,7 +107,9 @@ def grow_to(total, authors, keywords):
                 for k, heading in enumerate(HEADINGS)
             )
             TaggedArticle.objects.bulk_create(
-                TaggedArticle(content_object=article, tag=keywords[(article.pk * 7 + k) % len(keywords)])
+                TaggedArticle(
+                    content_object=article, tag=keywords[(article.pk * 7 + k) % len(keywords)]
+                )
                 for article in articles
                 for k in range(8)
             )

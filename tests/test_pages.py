@@ -56,7 +56,7 @@ def test_article_page_shows_the_whole_article(client, db):
         authors=[author],
         sections=["", "Why bilateral negotiations?", "Iran's approach", "What next"],
         keywords=["US", "Resolution 2254", "سوریه"],
-        photo_credit="Sputnik News",
+        photo_credit="Photo Credit: Sputnik News",
     )
     body = client.get(article.get_absolute_url()).content.decode()
     assert "<h1>Russia, the US and &lt;Syria&gt;</h1>" in body
@@ -72,7 +72,7 @@ def test_article_page_shows_the_whole_article(client, db):
     assert '<a href="#why-bilateral-negotiations">Why bilateral negotiations?</a>' in body
     assert '<a href="/keywords/resolution-2254/">Resolution 2254</a>' in body
     assert '<a href="/keywords/%D8%B3%D9%88%D8%B1%DB%8C%D9%87/">سوریه</a>' in body
-    assert "Photo credit: Sputnik News" in body
+    assert '<p class="credit">Photo Credit: Sputnik News</p>' in body
 
 
 def test_table_of_contents_needs_three_headed_sections(client, db):
@@ -263,3 +263,20 @@ def test_server_error_page_stands_alone(client, db):
 
     html = get_template("500.html").render()
     assert "Something went wrong" in html and "{%" not in html
+
+
+def test_archives_link_to_the_next_level_down(client, published):
+    assert '<a href="/articles/2016/">2016</a>' in client.get("/articles/").content.decode()
+    assert (
+        '<a href="/articles/2016/04/">April</a>' in client.get("/articles/2016/").content.decode()
+    )
+    month = client.get("/articles/2016/04/").content.decode()
+    assert '<a href="/articles/2016/04/20/">20</a>' in month
+
+
+def test_navigation_marks_the_current_section(client, published):
+    body = client.get("/keywords/").content.decode()
+    assert '<a href="/keywords/" aria-current="page">' in body
+    body = client.get(published.get_absolute_url()).content.decode()
+    assert '<a href="/articles/" aria-current="true">' in body
+    assert "aria-current" not in client.get("/").content.decode()
