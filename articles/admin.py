@@ -60,7 +60,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_listing()
+        return super().get_queryset(request).for_listing().prefetch_related("keywords")
 
     @admin.display(description=_("authors"))
     def byline(self, article):

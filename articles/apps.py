@@ -6,3 +6,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Articles")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import caching
+
+        caching.connect_signals()

@@ -6,14 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import ItemBase, TagBase
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from authors.models import Author
 
 from . import richtext
+from .caching import ContentQuerySet
 
 
-class KeywordQuerySet(models.QuerySet):
+class KeywordQuerySet(ContentQuerySet):
     def in_use(self):
         """Key words of public articles, each with `article_count` (public ones only)."""
         return self.filter(tagged_articles__content_object__in=Article.objects.public()).annotate(
@@ -34,7 +35,7 @@ class Keyword(TagBase):
         related_name="+",
     )
 
-    objects = KeywordQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(KeywordQuerySet)()
 
     class Meta:
         ordering = [Lower("name")]
@@ -68,6 +69,8 @@ class TaggedArticle(ItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="tagged_articles")
 
+    objects = NaturalKeyManager.from_queryset(ContentQuerySet)()
+
     class Meta:
         verbose_name = _("article key word")
         verbose_name_plural = _("article key words")
@@ -76,13 +79,17 @@ class TaggedArticle(ItemBase):
         ]
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ContentQuerySet):
     def public(self):
         """What a reader may see: published, and not scheduled for later.
 
         Every public page, list, count and feed starts from here.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published articles whose time has not come: the rest of `public()`'s rule."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def visible_to(self, user):
         """Everything for staff who may change articles (to preview), else `public()`."""
@@ -93,12 +100,13 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a list of articles shows, fetched in a fixed number of queries."""
         return self.prefetch_related(
-            models.Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-            "keywords",
+            models.Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
         )
 
-    def for_detail(self):
-        return self.for_listing().prefetch_related("sections")
+    def with_content_version(self):
+        """Each article with the current `content_version`, read in the same query."""
+        version = ContentVersion.objects.filter(pk=1).values("value")
+        return self.annotate(content_version=models.Subquery(version))
 
 
 class Article(models.Model):
@@ -229,13 +237,23 @@ class Article(models.Model):
         self.excerpt = richtext.excerpt(first.body) if first else ""
         Article.objects.filter(pk=self.pk).update(excerpt=self.excerpt)
 
-    def headed_sections(self):
-        """Sections in order, each headed one with a unique `anchor` for links."""
+    def reading_parts(self):
+        """What the article page shows besides the article's own fields.
+
+        Sections in order, each headed one with a unique `anchor`; the table
+        of contents (three or more headed sections); bylines; key words.
+        """
         taken = set()
         sections = list(self.sections.all())
         for section in sections:
             section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
-        return sections
+        headed = [section for section in sections if section.heading]
+        return {
+            "sections": sections,
+            "contents": headed if len(headed) >= 3 else [],
+            "bylines": list(self.bylines.select_related("author")),
+            "keywords": sorted(self.keywords.all()),
+        }
 
     @transaction.atomic
     def link_translation(self, other):
@@ -270,6 +288,8 @@ class ArticleAuthor(models.Model):
     )
     affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("byline")
@@ -300,6 +320,8 @@ class Section(models.Model):
     )
     body = models.TextField(_("body"))
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("section")
@@ -318,3 +340,19 @@ class Section(models.Model):
         result = super().delete(*args, **kwargs)
         self.article.refresh_excerpt()
         return result
+
+
+class ContentVersion(models.Model):
+    """One row whose value changes whenever anything readers see may have changed.
+
+    Cached page data is stored under the value (see `caching.py`), so a write
+    anywhere retires every cached value at once, in every process.
+    """
+
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self):
+        return str(self.value)

@@ -1,7 +1,9 @@
 """Public pages for articles: home, date archives, the article, key words."""
 
 import datetime
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -16,38 +18,80 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from .caching import current_version, remember
 from .models import Article, Keyword
 
 HOME_ARTICLES = 10
 HOME_KEYWORDS = 15
 
 
-class ReadOnlyMixin:
-    """Public pages answer GET and HEAD; anything else is a 405."""
+class PublicPageMixin:
+    """Public pages answer GET and HEAD (anything else is a 405), and may
+    reuse data computed for an earlier request while the content is unchanged."""
 
     http_method_names = ["get", "head"]
 
+    @cached_property
+    def content_version(self):
+        return current_version()
 
-class ArticleDateMixin(ReadOnlyMixin):
-    date_field = "published_at"
-    month_format = "%m"
+    def remember(self, key, compute):
+        return remember(key, compute, version=self.content_version)
+
+    def keywords_in_use(self):
+        """Every key word of a public article, by name, with `article_count`."""
+        return self.remember(
+            "keywords-in-use", lambda: list(Keyword.objects.in_use().order_by(Lower("name")))
+        )
+
+
+class RememberedCountPaginator(Paginator):
+    """A paginator whose total is counted once per content version, not per request."""
+
+    def __init__(self, *args, view, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.view, self.count_key = view, count_key
+
+    @cached_property
+    def count(self):
+        return self.view.remember(f"count:{self.count_key}", self.object_list.count)
+
+
+class ArticleListMixin(PublicPageMixin):
+    """A paginated list of articles; `count_key` names what is counted."""
+
     paginate_by = 20
     context_object_name = "articles"
+
+    def count_key(self):
+        return None
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        key = self.count_key()
+        if key is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        return RememberedCountPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, view=self, count_key=key
+        )
+
+
+class ArticleDateMixin(ArticleListMixin):
+    date_field = "published_at"
+    month_format = "%m"
     template_name = "articles/archive.html"
 
     def get_queryset(self):
         return Article.objects.public().for_listing()
 
 
-class HomeView(ReadOnlyMixin, TemplateView):
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
+        keywords = sorted(self.keywords_in_use(), key=lambda k: -k.article_count)
         return super().get_context_data(
             articles=Article.objects.public().for_listing()[:HOME_ARTICLES],
-            keywords=Keyword.objects.in_use().order_by("-article_count", Lower("name"))[
-                :HOME_KEYWORDS
-            ],
+            keywords=keywords[:HOME_KEYWORDS],
             **kwargs,
         )
 
@@ -55,6 +99,17 @@ class HomeView(ReadOnlyMixin, TemplateView):
 class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     # An empty site is still a page, not a 404.
     allow_empty = True
+
+    def count_key(self):
+        return "index"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The years of the whole archive: remembered, since finding them
+        # reads every public article.
+        find_years = super().get_date_list
+        return self.remember(
+            "archive-years", lambda: list(find_years(queryset, date_type, ordering))
+        )
 
 
 class ArticleYearView(ArticleDateMixin, YearArchiveView):
@@ -70,14 +125,14 @@ class ArticleDayView(ArticleDateMixin, DayArchiveView):
     pass
 
 
-class ArticleDetailView(ReadOnlyMixin, DetailView):
+class ArticleDetailView(PublicPageMixin, DetailView):
     """The article at its dated address; staff also see drafts and scheduled ones."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.visible_to(self.request.user).for_detail()
+        articles = Article.objects.visible_to(self.request.user).with_content_version()
         return articles.get(publish_date=self.day, slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
@@ -105,36 +160,36 @@ class ArticleDetailView(ReadOnlyMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        sections = article.headed_sections()
-        headed = [section for section in sections if section.heading]
-        return super().get_context_data(
-            sections=sections,
-            contents=headed if len(headed) >= 3 else [],
-            bylines=article.bylines.all(),
-            keywords=sorted(article.keywords.all()),
-            **kwargs,
+        parts = remember(
+            f"article:{article.pk}",
+            article.reading_parts,
+            version=article.content_version,
+            public=False,
         )
+        return super().get_context_data(**parts, **kwargs)
 
 
-class KeywordIndexView(ReadOnlyMixin, ListView):
+class KeywordIndexView(PublicPageMixin, TemplateView):
     template_name = "articles/keyword_index.html"
-    context_object_name = "keywords"
 
-    def get_queryset(self):
-        return Keyword.objects.in_use().order_by(Lower("name"))
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(keywords=self.keywords_in_use(), **kwargs)
 
 
-class KeywordDetailView(ReadOnlyMixin, ListView):
+class KeywordDetailView(ArticleListMixin, ListView):
     """Public articles with one key word; a key word with none is a 404."""
 
     template_name = "articles/keyword_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
-    allow_empty = False
 
     def get_queryset(self):
         self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])
         return Article.objects.public().for_listing().filter(keywords=self.keyword)
 
+    def count_key(self):
+        return f"keyword:{self.keyword.pk}"
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(keyword=self.keyword, **kwargs)
+        context = super().get_context_data(keyword=self.keyword, **kwargs)
+        if not context["paginator"].count:
+            raise Http404("No public article has this key word.")
+        return context

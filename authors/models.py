@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles import richtext
+from articles.caching import ContentQuerySet
 
 
-class AuthorQuerySet(models.QuerySet):
+class AuthorQuerySet(ContentQuerySet):
     def with_public_articles(self):
         """Authors with at least one public article, each with `article_count`."""
         from articles.models import Article

@@ -1,26 +1,28 @@
 """Public pages for authors: the index and each author's profile."""
 
-from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
-from articles.views import ReadOnlyMixin
+from articles.views import ArticleListMixin, PublicPageMixin
 
 from .models import Author
 
 
-class AuthorIndexView(ReadOnlyMixin, ListView):
+class AuthorIndexView(PublicPageMixin, TemplateView):
     """Authors with public articles, alphabetically."""
 
     template_name = "authors/author_index.html"
-    context_object_name = "authors"
 
-    def get_queryset(self):
-        return Author.objects.with_public_articles()
+    def get_context_data(self, **kwargs):
+        authors = self.remember(
+            "authors-with-articles", lambda: list(Author.objects.with_public_articles())
+        )
+        return super().get_context_data(authors=authors, **kwargs)
 
 
-class AuthorDetailView(ReadOnlyMixin, ListView):
+class AuthorDetailView(ArticleListMixin, ListView):
     """A profile and the author's public articles, newest first.
 
     Current staff have a page even before their first article appears; former
@@ -28,16 +30,16 @@ class AuthorDetailView(ReadOnlyMixin, ListView):
     """
 
     template_name = "authors/author_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
 
     def get_queryset(self):
-        public = Article.objects.public()
-        self.author = get_object_or_404(
-            Author.objects.filter(Q(is_active=True) | Q(bylines__article__in=public)).distinct(),
-            slug=self.kwargs["slug"],
-        )
-        return public.for_listing().filter(bylines__author=self.author)
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Article.objects.public().for_listing().filter(bylines__author=self.author)
+
+    def count_key(self):
+        return f"author:{self.author.pk}"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        if not self.author.is_active and not context["paginator"].count:
+            raise Http404("No such author.")
+        return context

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,8 @@ from .factories import ArticleFactory, AuthorFactory
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Content versions restart with each test's database; cached values must not.
+    cache.clear()
 
 
 @pytest.fixture

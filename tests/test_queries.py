@@ -7,21 +7,25 @@ from django.test.utils import CaptureQueriesContext
 from .conftest import public_urls
 from .factories import ArticleFactory, AuthorFactory
 
-# The most queries each public page may make. A listing: the page of articles,
-# the count for its pagination, one query each for bylines and key words; date
-# archives add an existence check, their list of dates and the neighbouring
-# dates; key word and author pages first look up their key word or author.
+# The most queries each public page may make, the first time it is shown and
+# then while the content is unchanged. A listing: the content version, the
+# time the next scheduled article comes out, the count for its pagination,
+# the page of articles and their bylines; the home page also reads the key
+# words in use, the index the years of the archive. The date archives are
+# not remembered (their lists are bounded by their period): an existence
+# check, their dates, neighbouring dates, count, page and bylines. The
+# article: itself (with the content version), sections, bylines, key words.
 MAX_QUERIES = {
-    "home": 4,
-    "index": 5,
-    "year": 8,
-    "month": 8,
-    "day": 9,
-    "detail": 4,
-    "keywords": 1,
-    "keyword": 6,
-    "authors": 1,
-    "author": 5,
+    "home": (5, 3),
+    "index": (7, 3),
+    "year": (7, 7),
+    "month": (7, 7),
+    "day": (8, 8),
+    "detail": (4, 1),
+    "keywords": (3, 1),
+    "keyword": (6, 4),
+    "authors": (3, 1),
+    "author": (6, 4),
 }
 
 
@@ -37,7 +41,10 @@ def test_query_count_of_each_public_page_is_pinned(
     client, published, name, django_assert_max_num_queries
 ):
     url = public_urls(published)[name]
-    with django_assert_max_num_queries(MAX_QUERIES[name]):
+    first, again = MAX_QUERIES[name]
+    with django_assert_max_num_queries(first):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(again):
         assert client.get(url).status_code == 200
 
 
