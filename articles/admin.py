@@ -64,7 +64,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("authors"))
     def byline(self, article):
-        return ", ".join(line.author.name for line in article.bylines.all())
+        return ", ".join(line.author.name for line in article.byline_list)
 
     @admin.display(description=_("key words"))
     def keyword_list(self, article):

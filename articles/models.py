@@ -98,9 +98,16 @@ class ArticleQuerySet(ContentQuerySet):
         return self.public()
 
     def for_listing(self):
-        """Everything a list of articles shows, fetched in a fixed number of queries."""
+        """Everything a list of articles shows, fetched in a fixed number of queries.
+
+        Each article gets `byline_list`, its bylines in order with their authors.
+        """
         return self.prefetch_related(
-            models.Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+            models.Prefetch(
+                "bylines",
+                queryset=ArticleAuthor.objects.select_related("author"),
+                to_attr="byline_list",
+            )
         )
 
     def with_content_version(self):
