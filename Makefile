@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint check bench
+.PHONY: install install-checkers run test lint check bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -11,14 +11,27 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The page checkers: the Nu HTML Checker and axe-core from npm, run with the
+# system's Java and Chromium (installed from Debian's packages when missing
+# and this is root; otherwise those tests are skipped outside CI).
+$(VENV)/.checkers: $(VENV)/.installed tests/browser/package-lock.json
+	npm --prefix tests/browser ci --no-audit --no-fund --loglevel=error
+	@command -v java >/dev/null && command -v chromium >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless chromium >/dev/null; } || \
+		echo "Java or Chromium is missing: the page checks will be skipped."
+	touch $@
+
 install: $(VENV)/.installed
+
+install-checkers: $(VENV)/.checkers
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --admin
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install install-checkers
 	$(PY) -m pytest
 
 lint: install

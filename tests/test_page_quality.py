@@ -1,0 +1,134 @@
+"""Every kind of page is valid HTML5 and passes automated accessibility checks.
+
+The W3C Nu HTML Checker (vnu.jar) and axe-core come from `tests/browser/`
+(`npm ci` there, done by `make test`); axe runs in the system's Chromium. On
+a machine without them these tests are skipped, except in CI, where a
+missing checker is a failure.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles.models import Article, Keyword
+from authors.models import Author
+
+CHECKERS = Path(__file__).parent / "browser" / "node_modules"
+VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = CHECKERS / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require(*paths):
+    missing = [str(path) for path in paths if not Path(path).exists()]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"page checkers missing: {', '.join(missing)}")
+        pytest.skip(f"page checkers missing: {', '.join(missing)} (run make test)")
+
+
+def sample_pages():
+    """One address of every kind of page, over the sample content."""
+    call_command("load_demo", verbosity=0)
+    english = Article.objects.public().filter(language="en").first()
+    persian = Article.objects.public().filter(language="fa").first()
+    day = english.publish_date
+    keyword = Keyword.objects.in_use().first()
+    author = Author.objects.with_public_articles().first()
+    return {
+        "home": "/",
+        "index": reverse("articles:index"),
+        "year": reverse("articles:year", args=[f"{day.year:04d}"]),
+        "month": reverse("articles:month", args=[f"{day.year:04d}", f"{day.month:02d}"]),
+        "day": reverse(
+            "articles:day", args=[f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"]
+        ),
+        "article": english.get_absolute_url(),
+        "persian article": persian.get_absolute_url(),
+        "keywords": reverse("articles:keywords"),
+        "keyword": keyword.get_absolute_url(),
+        "authors": reverse("authors:index"),
+        "author": author.get_absolute_url(),
+        "persian home": "/fa/",
+        "not found": "/no-such-page/",
+    }
+
+
+@pytest.mark.django_db
+def test_every_kind_of_page_is_valid_html(client, tmp_path):
+    require(VNU, shutil.which("java") or "java")
+    files = []
+    for name, url in sample_pages().items():
+        path = tmp_path / f"{name.replace(' ', '-')}.html"
+        path.write_bytes(client.get(url).content)
+        files.append(path)
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_kind_of_page_passes_axe_and_fits_a_phone(live_server):
+    require(AXE, CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    pages = sample_pages()
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width in (1280, 360):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            for name, url in pages.items():
+                page.goto(live_server.url + url)
+                page.add_script_tag(path=str(AXE))
+                results = page.evaluate(
+                    """() => axe.run(document, {runOnly: {type: 'tag', values:
+                        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+                )
+                problems += [
+                    f"{name} at {width}px: {v['id']} ({v['impact']}): {v['help']}"
+                    for v in results["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                if overflow > 0:
+                    problems.append(f"{name} at {width}px scrolls sideways by {overflow}px")
+            page.close()
+        browser.close()
+    assert problems == []
