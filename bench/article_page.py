@@ -4,7 +4,8 @@ Builds a PostgreSQL database of generated articles (by default 1,000, then
 10,000, then 100,000), and at each size requests an article page (2 authors,
 4 sections, 8 key words) and the main listings through the full middleware
 stack with Django's test client, DEBUG off. Prints the median of 30 requests
-per page, after warming up.
+per page, after warming up; `article*` is the article page with nothing
+remembered (the first view after an edit).
 
     python bench/article_page.py                 # 1,000 / 10,000 / 100,000
     python bench/article_page.py --sizes 1000    # one size only
@@ -49,6 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -117,15 +119,19 @@ def grow_to(total, authors, keywords):
         cursor.execute("VACUUM ANALYZE")
 
 
-def median_ms(client, url, runs=30):
+def median_ms(client, url, runs=30, cold=False):
     for _ in range(5):
         client.get(url, secure=True)
     timings = []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         began = time.perf_counter()
         response = client.get(url, secure=True)
         timings.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(url, secure=True)
     return statistics.median(timings), len(queries)
@@ -159,6 +165,10 @@ def main():
         for name, url in pages.items():
             ms, queries = median_ms(client, url)
             print(f"{size:>9,}  {name:<10} {ms:>9.2f}  {queries}")
+        # The first view after an edit, before anything is remembered.
+        cache.clear()
+        ms, queries = median_ms(client, pages["article"], cold=True)
+        print(f"{size:>9,}  {'article*':<10} {ms:>9.2f}  {queries}")
         sys.stdout.flush()
 
 
