@@ -14,6 +14,22 @@ from . import richtext
 from .caching import ContentQuerySet
 
 
+@transaction.atomic
+def link_mutually(instance, field, other):
+    """Point `instance.<field>` at `other` and `other.<field>` back (or unlink, for None).
+
+    Former partners of either side are released first, so a link is always mutual.
+    """
+    rows = type(instance).objects
+    ids = [obj.pk for obj in (instance, other) if obj is not None]
+    rows.filter(models.Q(pk__in=ids) | models.Q(**{f"{field}__in": ids})).update(**{field: None})
+    if other is not None:
+        rows.filter(pk=instance.pk).update(**{field: other})
+        rows.filter(pk=other.pk).update(**{field: instance})
+        setattr(other, field, instance)
+    setattr(instance, field, other)
+
+
 class KeywordQuerySet(ContentQuerySet):
     def in_use(self):
         """Key words of public articles, each with `article_count` (public ones only)."""
@@ -51,18 +67,9 @@ class Keyword(TagBase):
     def get_absolute_url(self):
         return reverse("articles:keyword", kwargs={"slug": self.slug})
 
-    @transaction.atomic
     def link_counterpart(self, other):
         """Make `other` this key word's counterpart, and this one its counterpart."""
-        ids = [k.pk for k in (self, other) if k is not None]
-        # Former partners of either side are released first: a link is always mutual.
-        Keyword.objects.filter(models.Q(pk__in=ids) | models.Q(counterpart__in=ids)).update(
-            counterpart=None
-        )
-        if other is not None:
-            Keyword.objects.filter(pk=self.pk).update(counterpart=other)
-            Keyword.objects.filter(pk=other.pk).update(counterpart=self)
-        self.counterpart = other
+        link_mutually(self, "counterpart", other)
 
 
 class TaggedArticle(ItemBase):
@@ -262,19 +269,9 @@ class Article(models.Model):
             "keywords": sorted(self.keywords.all()),
         }
 
-    @transaction.atomic
     def link_translation(self, other):
         """Make `other` this article's translation, and this article its translation."""
-        ids = [a.pk for a in (self, other) if a is not None]
-        # Former partners of either side are released first: a link is always mutual.
-        Article.objects.filter(models.Q(pk__in=ids) | models.Q(translation__in=ids)).update(
-            translation=None
-        )
-        if other is not None:
-            Article.objects.filter(pk=self.pk).update(translation=other)
-            Article.objects.filter(pk=other.pk).update(translation=self)
-            other.translation = self
-        self.translation = other
+        link_mutually(self, "translation", other)
 
 
 class ArticleAuthor(models.Model):
