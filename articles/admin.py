@@ -1,26 +1,25 @@
 """The editors' admin for articles and key words."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from .models import Article, ArticleAuthor, Keyword, Section
-
-
-class BylineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if self.instance.status != Article.Status.PUBLISHED:
-            return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")
-        ]
-        if not kept:
-            raise ValidationError(_("A published article needs at least one author."))
+from . import richtext, versions
+from .editing import ArticleForm, BylineFormSet, PreviewLinkForm, SectionFormSet
+from .keywords import merge_keywords
+from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
+from .views import ArticlePreviewView
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -35,47 +34,198 @@ class ArticleAuthorInline(admin.TabularInline):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     fields = ["order", "heading", "body"]
+    formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
     extra = 1
     verbose_name_plural = _("sections, in reading order")
 
 
+class PreviewLinkInline(admin.TabularInline):
+    model = PreviewLink
+    form = PreviewLinkForm
+    fields = ["address", "created_by", "expires_at", "revoked_at", "days", "revoke"]
+    readonly_fields = ["address", "created_by", "expires_at", "revoked_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = _("share link for reviewers without an account")
+    verbose_name_plural = _("share links for reviewers without an account")
+
+    @admin.display(description=_("address"))
+    def address(self, link):
+        if not link.pk:
+            return ""
+        if not link.is_valid:
+            return _("(no longer works)")
+        return link.get_absolute_url()
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status as editors think of it: a published article may still be waiting."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("review", _("In review")),
+            ("scheduled", _("Scheduled")),
+            ("public", _("Published")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "scheduled":
+                return queryset.scheduled()
+            case "public":
+                return queryset.public()
+            case "draft" | "review" as status:
+                return queryset.filter(status=status)
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "byline", "status", "published_at", "keyword_list", "language"]
-    list_filter = ["status", "language", ("authors", admin.RelatedOnlyFieldListFilter), "keywords"]
-    list_select_related = False
+class ArticleAdmin(VersionAdmin):
+    form = ArticleForm
+    list_display = [
+        "title",
+        "byline",
+        "state",
+        "published_at",
+        "keyword_list",
+        "language",
+        "updated_at",
+        "updated_by",
+    ]
+    list_filter = [
+        StatusFilter,
+        "language",
+        ("authors", admin.RelatedOnlyFieldListFilter),
+        "keywords",
+    ]
+    list_select_related = ["updated_by"]
     search_fields = ["title", "summary", "slug", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleAuthorInline, SectionInline]
+    inlines = [ArticleAuthorInline, SectionInline, PreviewLinkInline]
     actions = ["publish", "unpublish"]
+    readonly_fields = ["updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "status", "published_at", "summary"]}),
-        (_("Key words"), {"fields": ["keywords"]}),
         (
-            _("Image"),
-            {"fields": ["image", "image_alt", "image_caption", "photo_credit"]},
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "language",
+                    "status",
+                    "published_at",
+                    "summary",
+                    "lock",
+                ]
+            },
         ),
+        (_("Key words"), {"fields": ["keywords"]}),
+        (_("Image"), {"fields": ["image", "image_alt", "image_caption", "photo_credit"]}),
+        (_("Changes"), {"fields": ["updated_at", "updated_by"]}),
     ]
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_listing().prefetch_related("keywords")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="articles_article_preview",
+            ),
+            path(
+                "<int:pk>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
+        ]
+        return own + super().get_urls()
 
     @admin.display(description=_("authors"))
     def byline(self, article):
         return ", ".join(line.author.name for line in article.byline_list)
 
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, article):
+        if article.is_scheduled:
+            return _("Scheduled")
+        return article.get_status_display()
+
     @admin.display(description=_("key words"))
     def keyword_list(self, article):
         return ", ".join(sorted(keyword.name for keyword in article.keywords.all()))
 
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for link in formset.save(commit=False):
+            if isinstance(link, PreviewLink) and not link.pk:
+                link.created_by = request.user
+            link.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A restored version writes sections directly; derive the excerpt again.
+        form.instance.refresh_excerpt()
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = get_object_or_404(Article, pk=object_id)
+        context = {"versions": list(versions.versions_of(article)), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def preview_view(self, request, pk):
+        """The article through the public template, for staff, whatever its status."""
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return ArticlePreviewView.as_view()(request, pk=pk)
+
+    def compare_view(self, request, pk):
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        available = versions.versions_of(article)
+        try:
+            old = available.get(pk=int(request.GET.get("old", "")))
+            new = available.get(pk=int(request.GET.get("new", "")))
+        except (ValueError, Version.DoesNotExist):
+            messages.error(request, _("Choose two saved versions of this article to compare."))
+            return redirect("admin:articles_article_history", article.pk)
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": _("Compare versions of “%(title)s”") % {"title": article.title},
+            "old": old,
+            "new": new,
+            "rows": versions.compare(old, new),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
-        ready = queryset.filter(bylines__isnull=False).distinct()
+        ready = queryset.filter(bylines__isnull=False, sections__isnull=False).distinct()
         skipped = queryset.exclude(pk__in=ready.values("pk")).count()
+        # Changing `updated_at` too makes editors' open forms of these articles stale.
         published = Article.objects.filter(pk__in=ready.values("pk")).update(
-            status=Article.Status.PUBLISHED
+            status=Article.Status.PUBLISHED, updated_at=timezone.now(), updated_by=request.user
         )
         self.message_user(
             request,
@@ -86,8 +236,8 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%d article has no author and was left as it was.",
-                    "%d articles have no author and were left as they were.",
+                    "%d article has no author or no section and was left as it was.",
+                    "%d articles have no author or no section and were left as they were.",
                     skipped,
                 )
                 % skipped,
@@ -96,7 +246,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT)
+        count = queryset.update(
+            status=Article.Status.DRAFT, updated_at=timezone.now(), updated_by=request.user
+        )
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
@@ -104,9 +256,84 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
 
+class KeywordForm(forms.ModelForm):
+    new_slug = forms.BooleanField(
+        label=_("make a new slug from the name"),
+        required=False,
+        help_text=_(
+            "Leave unticked to keep the key word's address when renaming it, "
+            "so links to it keep working."
+        ),
+    )
+
+    class Meta:
+        model = Keyword
+        fields = ["name", "slug", "description", "counterpart"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_slug") and cleaned.get("name"):
+            slug = slugify(cleaned["name"], allow_unicode=True)
+            if Keyword.objects.exclude(pk=self.instance.pk).filter(slug=slug).exists():
+                self.add_error("new_slug", _("Another key word already has the slug %s.") % slug)
+            cleaned["slug"] = slug
+            self.instance.slug = slug
+        return cleaned
+
+
 @admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "counterpart"]
+    form = KeywordForm
+    list_display = ["name", "slug", "article_count", "counterpart"]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "description", "counterpart"]
+    fields = ["name", "slug", "new_slug", "description", "counterpart"]
     autocomplete_fields = ["counterpart"]
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("counterpart")
+            .annotate(article_count=models.Count("tagged_articles"))
+        )
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, keyword):
+        return keyword.article_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        counterpart = form.cleaned_data.get("counterpart")
+        if "counterpart" in form.changed_data:
+            obj.link_counterpart(counterpart)
+
+    @admin.action(description=_("Merge the selected key words into one"), permissions=["change"])
+    def merge(self, request, queryset):
+        keywords = list(queryset.order_by(Lower("name")))
+        if len(keywords) < 2:
+            self.message_user(request, _("Select two or more key words to merge."), messages.ERROR)
+            return None
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        if "into" in request.POST:
+            into = next((k for k in keywords if str(k.pk) == request.POST["into"]), None)
+            if into is None:
+                self.message_user(request, _("Choose the key word to keep."), messages.ERROR)
+            else:
+                count = merge_keywords(into, keywords)
+                self.message_user(
+                    request,
+                    _("Merged into “%(name)s”, which %(count)d articles now carry.")
+                    % {"name": into.name, "count": count},
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Merge key words"),
+            "keywords": keywords,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/keyword/merge.html", context)

@@ -1,5 +1,7 @@
 """Articles, their ordered bylines and sections, and key words."""
 
+from django.conf import settings
+from django.core import signing
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -73,7 +75,9 @@ class Keyword(TagBase):
 
 
 class TaggedArticle(ItemBase):
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
     tag = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="tagged_articles")
 
     objects = NaturalKeyManager.from_queryset(ContentQuerySet)()
@@ -126,6 +130,7 @@ class ArticleQuerySet(ContentQuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
     class Language(models.TextChoices):
@@ -182,7 +187,16 @@ class Article(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -360,3 +374,56 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class PreviewLink(models.Model):
+    """A link that shows an unpublished article to someone without an account.
+
+    The address carries a signed token naming this row; it works until
+    `expires_at`, or until an editor revokes it.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("article")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    SALT = "articles.preview-link"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self):
+        return str(_("Share link for “%(title)s”") % {"title": self.article.title})
+
+    def get_absolute_url(self):
+        return reverse("articles:shared-preview", kwargs={"token": self.token})
+
+    @property
+    def token(self):
+        return signing.dumps(self.pk, salt=self.SALT)
+
+    @property
+    def is_valid(self):
+        return self.revoked_at is None and timezone.now() < self.expires_at
+
+    @classmethod
+    def from_token(cls, token):
+        """The valid link a token names, or None for a forged, expired or revoked one."""
+        try:
+            pk = signing.loads(token, salt=cls.SALT)
+        except signing.BadSignature:
+            return None
+        link = cls.objects.select_related("article").filter(pk=pk).first()
+        return link if link is not None and link.is_valid else None

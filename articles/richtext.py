@@ -10,45 +10,43 @@ import re
 
 import nh3
 from django.utils.text import Truncator, slugify
+from django_prose_editor.config import allowlist_from_extensions
+from django_prose_editor.widgets import AdminProseEditorWidget
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "h3",
-    "h4",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "u",
-    "s",
-    "sub",
-    "sup",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
+# What the admin's rich-text editor can produce. The sanitiser's allow-list
+# is derived from the same configuration, so text written in the editor comes
+# back unchanged and anything else (pasted office markup, scripts, styles) is
+# removed.
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    **allowlist_from_extensions(EDITOR_EXTENSIONS),
+    clean_content_tags={"script", "style"},
+    strip_comments=True,
+)
 
 
 def clean(value):
-    """Return `value` reduced to the allowed HTML; scripts, styles and their content go."""
+    """Return `value` reduced to what the editor can produce; scripts and styles go whole."""
     if not value:
         return ""
-    return nh3.clean(
-        value,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        clean_content_tags={"script", "style"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ).strip()
+    return _cleaner.clean(value).strip()
+
+
+def editor_widget():
+    """The admin's rich-text widget, configured like the sanitiser."""
+    return AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}, preset="configurable")
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -15,6 +15,7 @@ urlpatterns = [
         views.ArticleDetailView.as_view(),
         name="detail",
     ),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="shared-preview"),
     path("keywords/", views.KeywordIndexView.as_view(), name="keywords"),
     path("keywords/<uslug:slug>/", views.KeywordDetailView.as_view(), name="keyword"),
 ]

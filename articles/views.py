@@ -19,7 +19,7 @@ from django.views.generic import (
 )
 
 from .caching import current_version, remember
-from .models import Article, Keyword
+from .models import Article, Keyword, PreviewLink
 
 HOME_ARTICLES = 10
 HOME_KEYWORDS = 15
@@ -130,6 +130,8 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    # Set on the preview pages: "staff" or "shared".
+    preview = None
 
     def get_object(self, queryset=None):
         articles = Article.objects.visible_to(self.request.user).with_content_version()
@@ -141,12 +143,16 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         except ValueError:
             raise Http404("No such date.") from None
         try:
-            self.object = self.get_object()
+            article = self.get_object()
         except Article.DoesNotExist:
             return self.redirect_to_only_match()
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        if not self.object.is_public:
-            # A staff preview: never cached, never indexed.
+        return self.render_article(article)
+
+    def render_article(self, article):
+        self.object = article
+        response = self.render_to_response(self.get_context_data(object=article))
+        if self.preview or not article.is_public:
+            # Not for readers yet: never cached, never indexed.
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
@@ -166,7 +172,29 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             version=article.content_version,
             public=False,
         )
-        return super().get_context_data(**parts, **kwargs)
+        return super().get_context_data(preview=self.preview, **parts, **kwargs)
+
+
+class ArticlePreviewView(ArticleDetailView):
+    """Any article as readers will see it; served inside the admin, for staff."""
+
+    preview = "staff"
+
+    def get(self, request, *args, **kwargs):
+        article = get_object_or_404(Article.objects.with_content_version(), pk=kwargs["pk"])
+        return self.render_article(article)
+
+
+class SharedPreviewView(ArticleDetailView):
+    """An article shown to an outside reviewer through a share link."""
+
+    preview = "shared"
+
+    def get(self, request, *args, **kwargs):
+        link = PreviewLink.from_token(kwargs["token"])
+        if link is None:
+            raise Http404("This share link does not work (any more).")
+        return self.render_article(Article.objects.with_content_version().get(pk=link.article_id))
 
 
 class KeywordIndexView(PublicPageMixin, TemplateView):

@@ -1,8 +1,10 @@
 """Staff's admin for author profiles."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from articles import richtext
 from articles.models import ArticleAuthor
 
 from .models import Author
@@ -39,4 +41,5 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "position", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "position", "affiliation", "bio", "portrait", "email", "is_active"]
+    formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
     inlines = [BylineInline]

@@ -178,7 +178,7 @@ BAD_FILES = {
     ),
     "bad status": (
         broken(lambda d: d["articles"][0].update(status="live")),
-        "status: must be one of draft, published, not 'live'",
+        "status: must be one of draft, review, published, not 'live'",
     ),
     "bad language": (
         broken(lambda d: d["articles"][0].update(language="de")),

@@ -1,0 +1,156 @@
+"""Forms behind the article editor: no lost edits, and no publishing half an article.
+
+`ArticleForm` refuses to save over changes made since the editor opened the
+article; the inline formsets refuse to publish without authors or sections;
+`PreviewLinkForm` makes and revokes share links.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, PreviewLink
+
+
+def _lock_token(article):
+    return article.updated_at.isoformat() if article.updated_at else ""
+
+
+class ArticleForm(forms.ModelForm):
+    # What `updated_at` was when the editor opened the article: a save on top
+    # of a newer version is refused, whoever made it and in whichever tab.
+    lock = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "language",
+            "status",
+            "published_at",
+            "summary",
+            "keywords",
+            "image",
+            "image_alt",
+            "image_caption",
+            "photo_credit",
+        ]
+        help_texts = {
+            "published_at": _(
+                "In the site's time zone (%(zone)s). A time in the future schedules the "
+                "article: readers see it from then on."
+            )
+            % {"zone": settings.TIME_ZONE},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["lock"].initial = _lock_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.refuse_stale_save()
+        return cleaned
+
+    def refuse_stale_save(self):
+        # The admin saves in a transaction: the row stays locked from this
+        # check to the save, so two saves cannot both pass it.
+        current = (
+            Article.objects.select_for_update()
+            .select_related("updated_by")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        if current is None or self.data.get("lock", "") == _lock_token(current):
+            return
+        who = current.updated_by
+        raise ValidationError(
+            _(
+                "This article was changed by %(who)s at %(when)s, after you opened it. "
+                "Nothing has been saved, and your text is still in the form below. Open "
+                "the article in a new tab to see the other changes, bring yours across "
+                "there, and save that."
+            ),
+            code="conflict",
+            params={
+                "who": (who.get_full_name() or who.get_username()) if who else _("someone"),
+                "when": formats.date_format(
+                    timezone.localtime(current.updated_at), "DATETIME_FORMAT"
+                ),
+            },
+        )
+
+
+class PublishRequirementFormSet(BaseInlineFormSet):
+    """An inline that a published article cannot be without."""
+
+    required_message = None
+
+    def clean(self):
+        super().clean()
+        publishing = self.instance.status == Article.Status.PUBLISHED
+        if publishing and not any(self.kept_forms()):
+            raise ValidationError(self.required_message)
+
+    def kept_forms(self):
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data and not data.get("DELETE") and self.is_filled(data):
+                yield form
+
+    def is_filled(self, data):
+        raise NotImplementedError
+
+
+class BylineFormSet(PublishRequirementFormSet):
+    required_message = _("A published article needs at least one author.")
+
+    def is_filled(self, data):
+        return bool(data.get("author"))
+
+
+class SectionFormSet(PublishRequirementFormSet):
+    required_message = _("A published article needs at least one section.")
+
+    def is_filled(self, data):
+        return bool(data.get("body"))
+
+
+class PreviewLinkForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("valid for (days)"),
+        min_value=1,
+        max_value=90,
+        required=False,
+        help_text=_("Fill in to make a new link."),
+    )
+    revoke = forms.BooleanField(label=_("revoke"), required=False)
+
+    class Meta:
+        model = PreviewLink
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("days"):
+            raise ValidationError(_("Say for how many days the new link works."))
+        return cleaned
+
+    def save(self, commit=True):
+        link = super().save(commit=False)
+        now = timezone.now()
+        if not link.pk:
+            link.expires_at = now + datetime.timedelta(days=self.cleaned_data["days"])
+        if self.cleaned_data.get("revoke") and link.revoked_at is None:
+            link.revoked_at = now
+        if commit:
+            link.save()
+        return link
