@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.db import models
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
@@ -192,7 +193,7 @@ class ArticleAdmin(VersionAdmin):
         """The article through the public template, for staff, whatever its status."""
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+            raise Http404
         return ArticlePreviewView.as_view()(request, pk=pk)
 
     def compare_view(self, request, pk):

@@ -64,7 +64,7 @@ class ArticleForm(forms.ModelForm):
         # The admin saves in a transaction: the row stays locked from this
         # check to the save, so two saves cannot both pass it.
         current = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .filter(pk=self.instance.pk)
             .first()

@@ -52,7 +52,7 @@ def snapshot(version):
     rows = [(str(label), str(article.get(name) or "")) for name, label in ARTICLE_FIELDS]
 
     bylines = sorted(
-        (b for b in by_model.get(ArticleAuthor, []) if b["article_id"] == version.object_id_int),
+        (b for b in by_model.get(ArticleAuthor, []) if b["article_id"] == int(version.object_id)),
         key=lambda b: b["order"],
     )
     names = dict(
@@ -65,13 +65,13 @@ def snapshot(version):
     tag_ids = [
         t["tag_id"]
         for t in by_model.get(TaggedArticle, [])
-        if t["content_object_id"] == version.object_id_int
+        if t["content_object_id"] == int(version.object_id)
     ]
     keyword_names = Keyword.objects.filter(pk__in=tag_ids).values_list("name", flat=True)
     rows.append((str(_("Key words")), ", ".join(sorted(keyword_names, key=str.lower))))
 
     sections = sorted(
-        (s for s in by_model.get(Section, []) if s["article_id"] == version.object_id_int),
+        (s for s in by_model.get(Section, []) if s["article_id"] == int(version.object_id)),
         key=lambda s: s["order"],
     )
     for number, section in enumerate(sections, start=1):
