@@ -13,9 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
+from articles import richtext
 from articles.models import Article, Keyword
 from authors.models import Author
 
@@ -132,3 +134,46 @@ def test_every_kind_of_page_passes_axe_and_fits_a_phone(live_server):
             page.close()
         browser.close()
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server):
+    """The admin's rich-text editor and the server's sanitiser agree."""
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    author = Author.objects.create(name="Sara Karimi", slug="sara-karimi")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "boss")
+        page.fill("#id_password", "a-long-password")
+        page.click("input[type=submit]")
+        page.goto(live_server.url + "/admin/articles/article/add/")
+        page.fill("#id_title", "Written in the editor")
+        # A draft, so the byline's autocomplete (JavaScript) need not be driven.
+        assert author.pk
+        editor = page.locator("#sections-0 [contenteditable=true]")
+        editor.click()
+        page.keyboard.type("Plain words, then ")
+        page.keyboard.press("Control+b")
+        page.keyboard.type("bold words")
+        page.keyboard.press("Control+b")
+        page.keyboard.type(" and ")
+        page.keyboard.press("Control+i")
+        page.keyboard.type("italic ones.")
+        page.keyboard.press("Control+i")
+        page.keyboard.press("Enter")
+        page.keyboard.type("- a list item")
+        page.keyboard.press("Enter")
+        page.keyboard.type("another")
+        page.click("input[name=_save]")
+        page.wait_for_url("**/admin/articles/article/")
+        browser.close()
+
+    body = Article.objects.get(slug="written-in-the-editor").sections.get().body
+    assert "<strong>bold words</strong>" in body and "<em>italic ones.</em>" in body
+    assert "<ul><li><p>a list item</p></li><li><p>another</p></li></ul>" in body
+    assert richtext.clean(body) == body
