@@ -8,6 +8,6 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import caching
+        from . import caching, versions  # noqa: F401 - versions registers models with reversion
 
         caching.connect_signals()

@@ -10,6 +10,7 @@ import datetime
 import json
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_unicode_slug
 from django.db import transaction
@@ -397,31 +398,10 @@ def import_archive(data):
     )
 
     for plan in articles:
-        article = Article.objects.filter(slug=plan.fields["slug"], publish_date=plan.day).first()
-        if article is None:
-            article = Article(**plan.fields)
-            result.articles_created += 1
-        else:
-            for name, value in plan.fields.items():
-                setattr(article, name, value)
-            result.articles_updated += 1
-        article.save()
-        plan.instance = article
-        article.bylines.all().delete()
-        for order, (slug, position, affiliation) in enumerate(plan.bylines):
-            ArticleAuthor(
-                article=article,
-                author=author_by_slug[slug],
-                order=order,
-                position=position or "",
-                affiliation=affiliation or "",
-            ).save()
-        article.sections.all().delete()
-        for order, (heading, body) in enumerate(plan.sections):
-            Section(article=article, order=order, heading=heading, body=body).save()
-        if not plan.sections:
-            article.refresh_excerpt()
-        article.keywords.set([_keyword_named(name) for name in plan.keywords])
+        # Each article gets a saved version of its own, as an admin save would.
+        with reversion.create_revision():
+            reversion.set_comment("Imported")
+            _write_article(plan, author_by_slug, result)
 
     for name, description, counterpart in keywords:
         keyword = _keyword_named(name)
@@ -439,6 +419,34 @@ def import_archive(data):
             )
             plan.instance.link_translation(target)
     return result
+
+
+def _write_article(plan, author_by_slug, result):
+    article = Article.objects.filter(slug=plan.fields["slug"], publish_date=plan.day).first()
+    if article is None:
+        article = Article(**plan.fields)
+        result.articles_created += 1
+    else:
+        for name, value in plan.fields.items():
+            setattr(article, name, value)
+        result.articles_updated += 1
+    article.save()
+    plan.instance = article
+    article.bylines.all().delete()
+    for order, (slug, position, affiliation) in enumerate(plan.bylines):
+        ArticleAuthor(
+            article=article,
+            author=author_by_slug[slug],
+            order=order,
+            position=position or "",
+            affiliation=affiliation or "",
+        ).save()
+    article.sections.all().delete()
+    for order, (heading, body) in enumerate(plan.sections):
+        Section(article=article, order=order, heading=heading, body=body).save()
+    if not plan.sections:
+        article.refresh_excerpt()
+    article.keywords.set([_keyword_named(name) for name in plan.keywords])
 
 
 def import_json(text):

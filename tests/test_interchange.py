@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from articles.interchange import export_archive
 from articles.models import Article, Keyword
+from articles.versions import versions_of
 from authors.models import Author
 
 from .factories import ArticleFactory, AuthorFactory
@@ -255,3 +256,15 @@ def test_command_fails_with_a_non_zero_exit_and_no_traceback(tmp_path):
     )
     assert result.returncode != 0
     assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_each_imported_article_gets_a_version_of_its_own(db, tmp_path):
+    run_import(write(tmp_path, ARCHIVE))
+    for article in Article.objects.all():
+        versions = list(versions_of(article))
+        assert len(versions) == 1
+        assert versions[0].revision.get_comment() == "Imported"
+        assert {
+            v.object_id
+            for v in versions[0].revision.version_set.filter(content_type__model="article")
+        } == {str(article.pk)}
