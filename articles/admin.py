@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import richtext, versions
+from . import richtext, search, versions
 from .editing import ArticleForm, BylineFormSet, PreviewLinkForm, SectionFormSet
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
@@ -31,6 +31,9 @@ class ArticleAuthorInline(admin.TabularInline):
     extra = 1
     verbose_name = _("author")
     verbose_name_plural = _("authors, in byline order")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 class SectionInline(admin.StackedInline):
@@ -165,6 +168,12 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description=_("key words"))
     def keyword_list(self, article):
         return ", ".join(sorted(keyword.name for keyword in article.keywords.all()))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One save touches the article, its sections, bylines and key words:
+        # re-index it for search once, at the end.
+        with search.indexing_deferred():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user

@@ -8,6 +8,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import caching, versions  # noqa: F401 - versions registers models with reversion
+        from . import caching, search, versions  # noqa: F401 - versions registers with reversion
 
         caching.connect_signals()
+        search.connect_signals()

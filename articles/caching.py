@@ -12,7 +12,7 @@ import secrets
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -43,19 +43,29 @@ def current_version():
 
 class ContentQuerySet(models.QuerySet):
     """For the models readers see: bulk writes skip save() and its signals,
-    so they retire cached values themselves."""
+    so they retire cached values themselves.
+
+    The version changes after the write and in the same transaction, so no
+    reader can pair the new version with the old content.
+    """
 
     def update(self, **kwargs):
-        content_changed()
-        return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            count = super().update(**kwargs)
+            content_changed()
+        return count
 
     def bulk_create(self, *args, **kwargs):
-        content_changed()
-        return super().bulk_create(*args, **kwargs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(*args, **kwargs)
+            content_changed()
+        return created
 
     def bulk_update(self, *args, **kwargs):
-        content_changed()
-        return super().bulk_update(*args, **kwargs)
+        with transaction.atomic(using=self.db):
+            count = super().bulk_update(*args, **kwargs)
+            content_changed()
+        return count
 
 
 def remember(key, compute, *, version, public=True):

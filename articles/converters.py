@@ -1,12 +1,14 @@
 """URL path converters, registered once in the root URLconf.
 
-Months and days are exactly two digits and stay strings, so `/articles/2016/4/`
-is a 404 rather than a second address for the same page; slugs may be Persian.
+Years are 1900 to 2099; months and days are exactly two digits and stay strings,
+so `/articles/2016/4/` is a 404 rather than a second address for the same
+page; slugs may be Persian.
 """
 
 
 class FourDigitYear:
-    regex = "[0-9]{4}"
+    # Years the archive can hold; others are a 404, not a date out of range.
+    regex = "(?:19|20)[0-9]{2}"
 
     def to_python(self, value):
         return value

@@ -14,7 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, PreviewLink
+from .models import Article, Keyword, PreviewLink
 
 
 def _lock_token(article):
@@ -53,6 +53,17 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["lock"].initial = _lock_token(self.instance)
+
+    def clean_keywords(self):
+        names = self.cleaned_data["keywords"]
+        limit = Keyword._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > limit]
+        if too_long:
+            raise ValidationError(
+                _("A key word can have at most %(limit)d characters: %(names)s"),
+                params={"limit": limit, "names": ", ".join(too_long)},
+            )
+        return names
 
     def clean(self):
         cleaned = super().clean()

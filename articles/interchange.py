@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from authors.models import Author
 
-from . import richtext
-from .models import Article, ArticleAuthor, Keyword, Section
+from . import richtext, search
+from .models import EARLIEST, LATEST, Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
 
@@ -79,6 +79,9 @@ class _Record:
         if not isinstance(value, str):
             self.error(name, "must be a string")
             return default
+        if "\x00" in value:
+            self.error(name, "contains a NUL character")
+            return default
         value = value.strip() if model is not None else value
         if required and not value.strip():
             self.error(name, "is required")
@@ -121,9 +124,15 @@ def _where(kind, index, data):
 
 def _parse_moment(value):
     """An ISO 8601 date and time; without an offset it is read in the site's zone."""
-    moment = datetime.datetime.fromisoformat(value)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        in_range = EARLIEST <= moment <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError("out of range")
     return moment
 
 
@@ -212,8 +221,8 @@ def _check_keywords(record):
     names, seen = [], set()
     limit = Keyword._meta.get_field("name").max_length
     for number, name in enumerate(record.list("keywords"), start=1):
-        if not isinstance(name, str) or not name.strip():
-            record.error("keywords", f"entry {number} must be a non-empty string")
+        if not isinstance(name, str) or not name.strip() or "\x00" in name:
+            record.error("keywords", f"entry {number} must be a non-empty string without NUL")
             continue
         name = name.strip()
         if len(name) > limit:
@@ -225,9 +234,15 @@ def _check_keywords(record):
     return names
 
 
+MAX_SECTIONS = 500
+
+
 def _check_sections(record):
-    sections = []
-    for number, data in enumerate(record.list("sections"), start=1):
+    sections, items = [], record.list("sections")
+    if len(items) > MAX_SECTIONS:
+        record.error("sections", f"more than {MAX_SECTIONS}")
+        return sections
+    for number, data in enumerate(items, start=1):
         section = _Record(
             data, f"{record.where}: sections: #{number}", record.errors, ["heading", "body"]
         )
@@ -251,8 +266,10 @@ def _check_translation(record):
     except (TypeError, ValueError):
         record.error("translation", f"date {value['date']!r} is not a date (YYYY-MM-DD)")
         return None
-    if not isinstance(value["slug"], str):
-        record.error("translation", "slug must be a string")
+    try:
+        validate_unicode_slug(value["slug"])
+    except (ValidationError, TypeError):
+        record.error("translation", f"slug {value['slug']!r} is not a valid slug")
         return None
     return (value["slug"], day)
 
@@ -282,7 +299,10 @@ def _check_articles(items, known_authors, errors):
             fields["published_at"] = _parse_moment(published_at)
             plan.day = timezone.localdate(fields["published_at"])
         except (TypeError, ValueError):
-            record.error("published_at", f"{published_at!r} is not an ISO 8601 date and time")
+            record.error(
+                "published_at",
+                f"{published_at!r} is not an ISO 8601 date and time between 1900 and 2099",
+            )
         if fields["status"] == Article.Status.PUBLISHED and not plan.bylines:
             record.error("authors", "a published article needs at least one author")
         key = (fields["slug"], plan.day)
@@ -308,6 +328,10 @@ def _check_keyword_descriptions(items, errors):
             counterpart = None
         if counterpart and counterpart.strip().lower() == name.lower():
             record.error("counterpart", "cannot be the key word itself")
+        limit = Keyword._meta.get_field("name").max_length
+        if counterpart and len(counterpart.strip()) > limit:
+            record.error("counterpart", f"is longer than {limit} characters")
+            counterpart = None
         described.append((name, record.text("description"), counterpart and counterpart.strip()))
     return described
 
@@ -355,13 +379,13 @@ def check_archive(data):
     known = set(authors) | set(
         Author.objects.filter(
             slug__in={
-                (entry if isinstance(entry, str) else entry.get("slug"))
+                slug
                 for article in lists["articles"]
                 if isinstance(article, dict) and isinstance(article.get("authors"), list)
                 for entry in article["authors"]
-                if isinstance(entry, str | dict)
+                for slug in [entry.get("slug") if isinstance(entry, dict) else entry]
+                if isinstance(slug, str) and "\x00" not in slug
             }
-            - {None}
         ).values_list("slug", flat=True)
     )
     articles = _check_articles(lists["articles"], known, errors)
@@ -381,10 +405,14 @@ def _keyword_named(name):
     return existing or Keyword.objects.create(name=name)
 
 
-@transaction.atomic
 def import_archive(data):
     """Check and write a decoded archive; all of it or, on any error, nothing."""
     authors, articles, keywords = check_archive(data)
+    with transaction.atomic(), search.indexing_deferred():
+        return _write(authors, articles, keywords)
+
+
+def _write(authors, articles, keywords):
     result = ImportResult()
 
     for slug, values in authors.items():
@@ -455,6 +483,8 @@ def import_json(text):
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ArchiveError([f"not valid JSON: {error}"]) from None
+    except RecursionError:
+        raise ArchiveError(["not valid JSON: nested too deeply"]) from None
     return import_archive(data)
 
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from .models import Keyword, TaggedArticle
+from .search import index_articles
 
 
 @transaction.atomic
@@ -37,4 +38,6 @@ def merge_keywords(into, others):
     if counterpart is not None and into.counterpart_id != counterpart.pk:
         counterpart.refresh_from_db()
         into.link_counterpart(counterpart)
+    # The new links were written in bulk, without the signals that re-index.
+    index_articles(tagged)
     return len(tagged | already)

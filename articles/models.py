@@ -1,11 +1,16 @@
 """Articles, their ordered bylines and sections, and key words."""
 
+import datetime
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
@@ -14,6 +19,12 @@ from authors.models import Author
 
 from . import richtext
 from .caching import ContentQuerySet
+
+# For the reading time shown on article pages.
+WORDS_PER_MINUTE = 200
+# The dates the archive's addresses can hold (see converters.py).
+EARLIEST = datetime.datetime(1900, 1, 2, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2099, 12, 30, tzinfo=datetime.UTC)
 
 
 @transaction.atomic
@@ -69,6 +80,11 @@ class Keyword(TagBase):
     def get_absolute_url(self):
         return reverse("articles:keyword", kwargs={"slug": self.slug})
 
+    def slugify(self, tag, i=None):
+        # Room for taggit's "_2" suffix, and a slug even for a name of punctuation.
+        slug = slugify(tag, allow_unicode=True)[:90].strip("-") or "keyword"
+        return slug if i is None else f"{slug}_{i}"
+
     def link_counterpart(self, other):
         """Make `other` this key word's counterpart, and this one its counterpart."""
         link_mutually(self, "counterpart", other)
@@ -120,6 +136,34 @@ class ArticleQuerySet(ContentQuerySet):
                 to_attr="byline_list",
             )
         )
+
+    def related_to(self, article, keyword_ids, limit=4, per_keyword=50):
+        """Public articles sharing most key words with `article`, then the newest.
+
+        Candidates are the newest `per_keyword` public articles of each key
+        word, so the cost stays the same however large the archive grows.
+        """
+        if not keyword_ids:
+            return []
+        public = self.public().exclude(pk=article.pk)
+        pools = [
+            public.filter(tagged_items__tag_id=pk)
+            .order_by("-published_at")
+            .values_list("pk")[:per_keyword]
+            for pk in keyword_ids
+        ]
+        if connection.features.supports_slicing_ordering_in_compound:
+            candidates = {pk for (pk,) in pools[0].union(*pools[1:], all=True)}
+        else:
+            candidates = {pk for pool in pools for (pk,) in pool}
+        shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
+        related = (
+            self.filter(pk__in=candidates)
+            .annotate(shared=shared)
+            .order_by("-shared", "-published_at", "-pk")
+            .for_listing()
+        )
+        return list(related[:limit])
 
     def with_content_version(self):
         """Each article with the current `content_version`, read in the same query."""
@@ -186,6 +230,10 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Search data, kept by `search.index_articles()`: the normalised text, and
+    # on PostgreSQL its weighted vector (GIN-indexed by a migration).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -237,6 +285,13 @@ class Article(models.Model):
             },
         )
 
+    def clean(self):
+        super().clean()
+        if self.published_at and not EARLIEST <= self.published_at <= LATEST:
+            raise ValidationError(
+                {"published_at": _("Give a date between 1900 and 2099.")}, code="out_of_range"
+            )
+
     def validate_constraints(self, exclude=None):
         # The day is derived from `published_at`: check the slug against it
         # whenever the form has the date, though the day itself is no field.
@@ -276,11 +331,13 @@ class Article(models.Model):
         for section in sections:
             section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
         headed = [section for section in sections if section.heading]
+        words = sum(len(richtext.plain_text(section.body).split()) for section in sections)
         return {
             "sections": sections,
             "contents": headed if len(headed) >= 3 else [],
             "bylines": list(self.bylines.select_related("author")),
             "keywords": sorted(self.keywords.all()),
+            "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
         }
 
     def link_translation(self, other):

@@ -20,6 +20,8 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
+    "Subscript": True,
+    "Superscript": True,
     "Heading": {"levels": [3, 4]},
     "BulletList": True,
     "OrderedList": True,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
@@ -15,7 +15,23 @@ urlpatterns = [
         views.ArticleDetailView.as_view(),
         name="detail",
     ),
+    path(
+        "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/cite.bib",
+        views.CitationView.as_view(),
+        {"format": "bib"},
+        name="citation-bib",
+    ),
+    path(
+        "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/cite.ris",
+        views.CitationView.as_view(),
+        {"format": "ris"},
+        name="citation-ris",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="shared-preview"),
     path("keywords/", views.KeywordIndexView.as_view(), name="keywords"),
     path("keywords/<uslug:slug>/", views.KeywordDetailView.as_view(), name="keyword"),
+    path("keywords/<uslug:slug>/feed/", feeds.KeywordFeed(), name="keyword-feed"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
 ]

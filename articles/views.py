@@ -5,7 +5,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import (
@@ -15,11 +15,17 @@ from django.views.generic import (
     ListView,
     MonthArchiveView,
     TemplateView,
+    View,
     YearArchiveView,
 )
 
+from authors.models import Author
+
+from . import citing
 from .caching import current_version, remember
+from .metadata import article_metadata
 from .models import Article, Keyword, PreviewLink
+from .search import SearchForm, highlighted, search_articles
 
 HOME_ARTICLES = 10
 HOME_KEYWORDS = 15
@@ -37,6 +43,12 @@ class PublicPageMixin:
 
     def remember(self, key, compute):
         return remember(key, compute, version=self.content_version)
+
+    def authors_with_articles(self):
+        """Every author of a public article, by name, with `article_count`."""
+        return self.remember(
+            "authors-with-articles", lambda: list(Author.objects.with_public_articles())
+        )
 
     def keywords_in_use(self):
         """Every key word of a public article, by name, with `article_count`."""
@@ -166,13 +178,43 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        version = article.content_version
         parts = remember(
-            f"article:{article.pk}",
-            article.reading_parts,
-            version=article.content_version,
-            public=False,
+            f"article:{article.pk}", article.reading_parts, version=version, public=False
         )
-        return super().get_context_data(preview=self.preview, **parts, **kwargs)
+        keyword_ids = [keyword.pk for keyword in parts["keywords"]]
+        related = remember(
+            f"related:{article.pk}",
+            lambda: Article.objects.related_to(article, keyword_ids),
+            version=version,
+        )
+        meta = article_metadata(article, parts["bylines"], parts["keywords"], self.request)
+        return super().get_context_data(
+            preview=self.preview, related=related, meta=meta, **parts, **kwargs
+        )
+
+
+class CitationView(PublicPageMixin, View):
+    """A public article's citation as a BibTeX or RIS file to download."""
+
+    formats = {
+        "bib": ("application/x-bibtex", "bibtex"),
+        "ris": ("application/x-research-info-systems", "ris"),
+    }
+
+    def get(self, request, *args, **kwargs):
+        try:
+            day = datetime.date(int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
+            article = Article.objects.public().get(publish_date=day, slug=kwargs["slug"])
+        except (ValueError, Article.DoesNotExist):
+            raise Http404("No such article.") from None
+        parts = article.reading_parts()
+        meta = article_metadata(article, parts["bylines"], parts["keywords"], request)
+        content_type, key = self.formats[kwargs["format"]]
+        response = HttpResponse(meta[key], content_type=f"{content_type}; charset=utf-8")
+        filename = f"{citing.bibtex_key(article, meta['names'])}.{kwargs['format']}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class ArticlePreviewView(ArticleDetailView):
@@ -220,4 +262,41 @@ class KeywordDetailView(ArticleListMixin, ListView):
         context = super().get_context_data(keyword=self.keyword, **kwargs)
         if not context["paginator"].count:
             raise Http404("No public article has this key word.")
+        return context
+
+
+class SearchView(ArticleListMixin, ListView):
+    """Search results; a malformed query is a 400 page."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        self.form = SearchForm(request.GET or None)
+        if self.form.is_bound and not self.form.is_valid():
+            self.object_list = Article.objects.none()
+            context = self.get_context_data()
+            return self.render_to_response(context, status=400)
+        return super().get(request, *args, **kwargs)
+
+    def query(self):
+        return self.form.cleaned_data.get("q", "") if self.form.is_bound else ""
+
+    def get_queryset(self):
+        if not self.query():
+            return Article.objects.none()
+        data = self.form.cleaned_data
+        return search_articles(
+            self.query(), author=data["author"], keyword=data["keyword"], year=data["year"]
+        ).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            form=self.form,
+            query=self.query(),
+            authors=self.authors_with_articles(),
+            keywords=self.keywords_in_use(),
+            **kwargs,
+        )
+        for article in context["object_list"]:
+            article.snippet = highlighted(article.headline or "", self.query())
         return context

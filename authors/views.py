@@ -16,17 +16,14 @@ class AuthorIndexView(PublicPageMixin, TemplateView):
     template_name = "authors/author_index.html"
 
     def get_context_data(self, **kwargs):
-        authors = self.remember(
-            "authors-with-articles", lambda: list(Author.objects.with_public_articles())
-        )
-        return super().get_context_data(authors=authors, **kwargs)
+        return super().get_context_data(authors=self.authors_with_articles(), **kwargs)
 
 
 class AuthorDetailView(ArticleListMixin, ListView):
     """A profile and the author's public articles, newest first.
 
-    Current staff have a page even before their first article appears; former
-    ones keep theirs for as long as they have public articles.
+    An author has a page from their first public article on, so nothing about
+    a draft or an embargoed article, not even its author, reaches readers.
     """
 
     template_name = "authors/author_detail.html"
@@ -40,6 +37,6 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
-        if not self.author.is_active and not context["paginator"].count:
+        if not context["paginator"].count:
             raise Http404("No such author.")
         return context

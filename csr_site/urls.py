@@ -4,16 +4,27 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
+from django.views.generic import TemplateView
 
 from articles import converters
+from articles.sitemaps import SITEMAPS
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
 register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
 
-urlpatterns = i18n_patterns(
+urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+]
+urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("authors/", include("authors.urls")),
     path("", include("articles.urls")),

@@ -2,6 +2,7 @@
 
 import datetime
 
+import lxml.html
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -46,7 +47,18 @@ def public_urls(article):
         "keyword": keyword.get_absolute_url(),
         "authors": reverse("authors:index"),
         "author": author.get_absolute_url(),
+        # Every article the factories make has "Text of part …" in its body.
+        "search": reverse("articles:search") + "?q=text",
+        "feed": reverse("articles:feed"),
+        "atom": reverse("articles:feed-atom"),
+        "keyword feed": reverse("articles:keyword-feed", args=[keyword.slug]),
+        "author feed": reverse("authors:feed", args=[author.slug]),
+        "sitemap": reverse("sitemap"),
     }
+
+
+# Pages that list names or addresses rather than article titles.
+WITHOUT_TITLES = {"keywords", "authors", "sitemap"}
 
 
 @pytest.fixture
@@ -83,3 +95,13 @@ def hidden(db, published):
         keywords=["Syria", "Futureonly"],
     )
     return draft, scheduled
+
+
+def form_values(response, form_id):
+    """What a browser would submit from the page's form, as a dict of lists."""
+    page = lxml.html.fromstring(response.content)
+    form = page.get_element_by_id(form_id)
+    values = {}
+    for name, value in form.form_values():
+        values.setdefault(name, []).append(value)
+    return values

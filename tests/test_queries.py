@@ -14,18 +14,27 @@ from .factories import ArticleFactory, AuthorFactory
 # words in use, the index the years of the archive. The date archives are
 # not remembered (their lists are bounded by their period): an existence
 # check, their dates, neighbouring dates, count, page and bylines. The
-# article: itself (with the content version), sections, bylines, key words.
+# article: itself (with the content version), sections, bylines, key words,
+# then its related articles (candidates, the articles, their bylines). Feeds:
+# the articles, bylines and key words. Search adds the lists of authors and
+# key words its filters offer.
 MAX_QUERIES = {
     "home": (5, 3),
     "index": (7, 3),
     "year": (7, 7),
     "month": (7, 7),
     "day": (8, 8),
-    "detail": (4, 1),
+    "detail": (8, 1),
     "keywords": (3, 1),
     "keyword": (6, 4),
     "authors": (3, 1),
     "author": (6, 4),
+    "search": (8, 4),
+    "feed": (3, 3),
+    "atom": (3, 3),
+    "keyword feed": (4, 4),
+    "author feed": (4, 4),
+    "sitemap": (6, 6),
 }
 
 
@@ -49,6 +58,8 @@ def test_query_count_of_each_public_page_is_pinned(
 
 
 def test_query_counts_do_not_grow_with_content(client, published):
+    # A second article sharing the key word, so the article has related ones.
+    ArticleFactory(keywords=[published.keywords.first().name])
     urls = public_urls(published)
     before = {name: count_queries(client, url) for name, url in urls.items()}
 

@@ -3,7 +3,6 @@
 import datetime
 from io import StringIO
 
-import lxml.html
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -14,17 +13,8 @@ from django.utils import timezone
 from articles.models import Article, Keyword, PreviewLink
 from authors.models import Author
 
+from .conftest import form_values
 from .factories import ArticleFactory, AuthorFactory
-
-
-def form_values(response, form_id):
-    """What a browser would submit from the page's form, as a dict of lists."""
-    page = lxml.html.fromstring(response.content)
-    form = page.get_element_by_id(form_id)
-    values = {}
-    for name, value in form.form_values():
-        values.setdefault(name, []).append(value)
-    return values
 
 
 def change_url(article):

@@ -1,0 +1,83 @@
+"""Ways to cite an article: a formatted reference, BibTeX and RIS."""
+
+import re
+
+from django.conf import settings
+from django.utils import dateformat, timezone
+
+_BIBTEX_SPECIAL = re.compile(r"([\\{}%&#_$])")
+
+
+def _inverted(name):
+    """ "Sara Karimi" → "Karimi, Sara"; a single name stays as it is."""
+    first, _, last = name.strip().rpartition(" ")
+    return f"{last}, {first}" if first else last
+
+
+def _names_in_prose(names):
+    if not names:
+        return ""
+    written = [_inverted(names[0]), *names[1:]]
+    if len(written) == 1:
+        return written[0]
+    return ", ".join(written[:-1]) + (", and " if len(written) > 2 else " and ") + written[-1]
+
+
+def reference(article, names, url, accessed):
+    """A reference in the author-date style of the Chicago Manual of Style."""
+    published = timezone.localtime(article.published_at)
+    byline = _names_in_prose(names)
+    lead = f"{byline}. " if byline else ""
+    return (
+        f"{lead}“{article.title}.” {settings.SITE_NAME}, "
+        f"{dateformat.format(published, 'F j, Y')}. {url} "
+        f"(accessed {dateformat.format(accessed, 'F j, Y')})."
+    )
+
+
+def _bibtex_value(text):
+    return _BIBTEX_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def bibtex_key(article, names):
+    published = timezone.localtime(article.published_at)
+    surname = _inverted(names[0]).split(",")[0] if names else "anonymous"
+    first_word = next(iter(re.findall(r"\w+", article.title)), "article")
+    return re.sub(r"\W", "", f"{surname}{published.year}{first_word}".lower()) or "article"
+
+
+def bibtex(article, names, url, accessed):
+    published = timezone.localtime(article.published_at)
+    fields = [
+        ("author", " and ".join(_bibtex_value(_inverted(name)) for name in names)),
+        ("title", "{" + _bibtex_value(article.title) + "}"),
+        ("year", str(published.year)),
+        ("month", dateformat.format(published, "b")),
+        ("howpublished", _bibtex_value(settings.SITE_NAME)),
+        ("url", url),
+        ("urldate", accessed.isoformat()),
+        ("language", article.language),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{bibtex_key(article, names)},\n{body}\n}}\n"
+
+
+def ris(article, names, keywords, url, accessed):
+    published = timezone.localtime(article.published_at)
+    lines = [("TY", "ELEC")]
+    lines += [("AU", _inverted(name)) for name in names]
+    lines += [
+        ("TI", article.title),
+        ("PY", str(published.year)),
+        ("DA", published.strftime("%Y/%m/%d")),
+        ("PB", settings.SITE_NAME),
+        ("UR", url),
+        ("Y2", accessed.strftime("%Y/%m/%d")),
+        ("LA", article.language),
+    ]
+    if article.description:
+        lines.append(("AB", article.description))
+    lines += [("KW", keyword) for keyword in keywords]
+    # RIS is one field a line: no value may break its line.
+    text = "".join(f"{tag}  - {' '.join(str(value).split())}\r\n" for tag, value in lines)
+    return text + "ER  - \r\n"

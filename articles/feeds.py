@@ -1,0 +1,107 @@
+"""RSS 2.0 and Atom feeds: the latest public articles, and those of one key word or author."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from authors.models import Author
+
+from .models import Article, Keyword
+
+FEED_LENGTH = 20
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def link(self, obj=None):
+        return reverse("articles:index")
+
+    def feed_url(self, obj=None):
+        return reverse("articles:feed")
+
+    def description(self, obj=None):
+        return _("The latest analysis from the %(site)s.") % {"site": settings.SITE_NAME}
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+    def articles(self, obj):
+        return Article.objects.public()
+
+    def items(self, obj=None):
+        articles = self.articles(obj).for_listing().prefetch_related("keywords")
+        return articles[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.description
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(line.author.name for line in item.byline_list) or None
+
+    def item_categories(self, item):
+        return sorted(keyword.name for keyword in item.keywords.all())
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self, obj=None):
+        return reverse("articles:feed-atom")
+
+
+class KeywordFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        # Like the key word's page: none for a key word no public article has.
+        return get_object_or_404(Keyword.objects.in_use(), slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj=None):
+        return reverse("articles:keyword-feed", kwargs={"slug": obj.slug})
+
+    def description(self, obj=None):
+        return _("Articles with the key word %(name)s.") % {"name": obj.name}
+
+    def articles(self, obj):
+        return Article.objects.public().filter(keywords=obj)
+
+
+class AuthorFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        # Like the author's page: only for an author with public articles.
+        return get_object_or_404(Author.objects.with_public_articles(), slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj=None):
+        return reverse("authors:feed", kwargs={"slug": obj.slug})
+
+    def description(self, obj=None):
+        return _("Articles by %(name)s.") % {"name": obj.name}
+
+    def articles(self, obj):
+        return Article.objects.public().filter(bylines__author=obj)

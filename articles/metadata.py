@@ -1,0 +1,76 @@
+"""Head metadata of an article page: Open Graph, Twitter, schema.org, citation_* tags.
+
+One function prepares it all, so `includes/head_meta.html` only prints it.
+"""
+
+import json
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from . import citing
+
+# Inside <script>, "<", ">" and "&" could end the element early; JSON lets them
+# be written as escapes instead.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def article_metadata(article, bylines, keywords, request):
+    url = request.build_absolute_uri(article.get_absolute_url())
+    image = request.build_absolute_uri(article.image.url) if article.image else ""
+    published = timezone.localtime(article.published_at)
+    modified = timezone.localtime(article.updated_at) if article.updated_at else published
+    names = [line.author.name for line in bylines]
+    keyword_names = [keyword.name for keyword in keywords]
+    accessed = timezone.localdate()
+    schema = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.description,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": article.language,
+        "datePublished": published.isoformat(),
+        "dateModified": modified.isoformat(),
+        "author": [
+            {
+                "@type": "Person",
+                "name": line.author.name,
+                "url": request.build_absolute_uri(line.author.get_absolute_url()),
+                **({"jobTitle": line.position} if line.position else {}),
+                **(
+                    {"affiliation": {"@type": "Organization", "name": line.affiliation}}
+                    if line.affiliation
+                    else {}
+                ),
+            }
+            for line in bylines
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri(reverse("articles:home")),
+        },
+        "keywords": keyword_names,
+    }
+    if image:
+        schema["image"] = image
+    day = article.publish_date
+    date_args = [f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}", article.slug]
+    return {
+        "url": url,
+        "bibtex_url": reverse("articles:citation-bib", args=date_args),
+        "ris_url": reverse("articles:citation-ris", args=date_args),
+        "image": image,
+        "published": published,
+        "modified": modified,
+        "names": names,
+        "keywords": keyword_names,
+        "json_ld": mark_safe(json.dumps(schema, ensure_ascii=False).translate(_SCRIPT_SAFE)),
+        "reference": citing.reference(article, names, url, accessed),
+        "bibtex": citing.bibtex(article, names, url, accessed),
+        "ris": citing.ris(article, names, keyword_names, url, accessed),
+    }

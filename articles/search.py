@@ -1,0 +1,216 @@
+"""Full-text search over public articles.
+
+PostgreSQL: each article keeps a weighted search vector (title above authors
+and key words, above summary and headings, above body text) in a GIN-indexed
+column, stemmed in English and plain for Persian, refreshed whenever the
+article, its sections, bylines or key words change. Queries use the
+`websearch` syntax, are ranked, and come with highlighted snippets. Other
+databases get a plain substring match on the same normalised text.
+
+Persian text is normalised the same way on both sides: Arabic yeh and kaf
+become Persian ی and ک, and zero-width joiners, tatweel and diacritics go.
+"""
+
+import re
+import threading
+from contextlib import contextmanager
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection, models
+from django.db.models import F, Q, Value
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from authors.models import Author
+
+from . import richtext
+from .models import Article, Keyword, Section
+
+MAX_QUERY_LENGTH = 200
+SEARCH_CONFIG = {"en": "english", "fa": "simple"}
+
+_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None, "\u200d": None, "ـ": None})
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+
+
+def normalise(text):
+    return _DIACRITICS.sub("", text.translate(_LETTERS))
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+# ---------------------------------------------------------------------------
+# Keeping the search data current
+
+
+def index_articles(article_ids):
+    """Recompute the stored search data of the given articles."""
+    ids = list(article_ids)
+    for article in Article.objects.filter(pk__in=ids).only("title", "summary", "language"):
+        sections = list(Section.objects.filter(article=article).values_list("heading", "body"))
+        people = list(
+            Author.objects.filter(bylines__article=article).values_list("name", flat=True)
+        )
+        keywords = list(
+            Keyword.objects.filter(tagged_articles__content_object=article).values_list(
+                "name", flat=True
+            )
+        )
+        parts = {
+            "A": article.title,
+            "B": " ".join(people + keywords),
+            "C": " ".join([article.summary, *(heading for heading, _ in sections)]),
+            "D": " ".join(richtext.plain_text(body) for _, body in sections),
+        }
+        parts = {weight: normalise(text) for weight, text in parts.items()}
+        # The text snippets are cut from: everything but the names.
+        fields = {"search_text": " ".join(parts[w] for w in "ACD")}
+        if uses_postgres():
+            config = SEARCH_CONFIG.get(article.language, "simple")
+            vectors = [
+                SearchVector(Value(text, output_field=models.TextField()), weight=w, config=config)
+                for w, text in parts.items()
+            ]
+            vector = vectors[0]
+            for more in vectors[1:]:
+                vector = vector + more
+            fields["search_vector"] = vector
+        # A plain queryset: search data is not something readers see on a
+        # page, so it need not retire the cached page data.
+        models.QuerySet(Article).filter(pk=article.pk).update(**fields)
+
+
+_deferral = threading.local()
+
+
+@contextmanager
+def indexing_deferred():
+    """Index each changed article once, when the block ends, not on every row saved."""
+    outer = getattr(_deferral, "pending", None)
+    _deferral.pending = pending = set() if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            _deferral.pending = None
+    if outer is None and pending:
+        index_articles(pending)
+
+
+def index_on_change(sender, instance, **kwargs):
+    """Signal receiver: re-index the articles a saved or deleted row belongs to."""
+    if kwargs.get("raw"):
+        return
+    ids = _articles_of(instance)
+    pending = getattr(_deferral, "pending", None)
+    if pending is not None:
+        pending.update(ids)
+    else:
+        index_articles(ids)
+
+
+def _articles_of(instance):
+    if isinstance(instance, Article):
+        return [instance.pk]
+    if isinstance(instance, Author):
+        return list(instance.bylines.values_list("article_id", flat=True))
+    if isinstance(instance, Keyword):
+        return list(instance.tagged_articles.values_list("content_object_id", flat=True))
+    if hasattr(instance, "content_object_id"):
+        return [instance.content_object_id]
+    return [instance.article_id]
+
+
+# ---------------------------------------------------------------------------
+# Asking
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False, strip=True
+    )
+    author = forms.SlugField(label=_("Author"), required=False, allow_unicode=True)
+    keyword = forms.SlugField(label=_("Key word"), required=False, allow_unicode=True)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999)
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError(_("The search contains a character it cannot have."))
+        return value
+
+
+def search_articles(q, *, author=None, keyword=None, year=None):
+    """Public articles matching `q`, best first, each with a highlighted `snippet`."""
+    articles = Article.objects.public()
+    if author:
+        articles = articles.filter(bylines__author__slug=author)
+    if keyword:
+        articles = articles.filter(keywords__slug=keyword)
+    if year:
+        articles = articles.filter(published_at__year=year)
+    text = normalise(q)
+    if uses_postgres():
+        query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
+            text, search_type="websearch", config="simple"
+        )
+        return (
+            articles.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "search_text",
+                    query,
+                    config="english",
+                    start_sel="\x02",
+                    stop_sel="\x03",
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    for word in _words(text):
+        articles = articles.filter(Q(search_text__icontains=word))
+    return articles.annotate(headline=F("search_text")).order_by("-published_at", "-pk")
+
+
+def highlighted(headline, q):
+    """A safe HTML snippet with the matched words in <mark>."""
+    if "\x02" not in headline:
+        # Without PostgreSQL's headline, cut the text around the first match.
+        headline = _window(headline, _words(normalise(q)))
+    html = escape(headline).replace("\x02", "<mark>").replace("\x03", "</mark>")
+    return mark_safe(html)  # escaped above; only <mark> added
+
+
+def _words(text):
+    """The words of a query for the simple fallback, operators and quotes aside."""
+    return [word for word in re.findall(r"\w+", text) if len(word) > 1 and word.upper() != "OR"]
+
+
+def _window(text, words, size=220):
+    lowered = text.lower()
+    at = min((lowered.find(w.lower()) for w in words if w and w.lower() in lowered), default=0)
+    start = max(0, at - size // 3)
+    snippet = text[start : start + size]
+    for word in sorted(set(words), key=len, reverse=True):
+        snippet = re.sub(re.escape(word), lambda m: f"\x02{m.group(0)}\x03", snippet, flags=re.I)
+    return ("…" if start else "") + snippet + ("…" if start + size < len(text) else "")
+
+
+def connect_signals():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import ArticleAuthor, TaggedArticle
+
+    for model in (Article, Section, ArticleAuthor, TaggedArticle, Author, Keyword):
+        post_save.connect(index_on_change, sender=model, dispatch_uid=f"search-{model.__name__}")
+    for model in (Section, ArticleAuthor, TaggedArticle):
+        post_delete.connect(index_on_change, sender=model, dispatch_uid=f"search-{model.__name__}")
