@@ -155,27 +155,37 @@ def search_articles(q, *, author=None, keyword=None, year=None):
         articles = articles.filter(published_at__year=year)
     text = normalise(q)
     if uses_postgres():
-        query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
-            text, search_type="websearch", config="simple"
+        return ranked_search(articles, text)
+    return substring_search(articles, text)
+
+
+def ranked_search(articles, text):
+    """PostgreSQL: match the stored vectors, best rank first, with headlines."""
+    query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
+        text, search_type="websearch", config="simple"
+    )
+    return (
+        articles.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            headline=SearchHeadline(
+                "search_text",
+                query,
+                config="english",
+                start_sel="\x02",
+                stop_sel="\x03",
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
         )
-        return (
-            articles.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    "search_text",
-                    query,
-                    config="english",
-                    start_sel="\x02",
-                    stop_sel="\x03",
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "-published_at", "-pk")
-        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def substring_search(articles, text):
+    """Any database: every word of the query somewhere in the text, newest first."""
     for word in _words(text):
         articles = articles.filter(Q(search_text__icontains=word))
     return articles.annotate(headline=F("search_text")).order_by("-published_at", "-pk")
