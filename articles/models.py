@@ -104,6 +104,8 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_keyword")
         ]
+        # The latest articles of a key word, for related articles.
+        indexes = [models.Index(fields=["tag", "-content_object"], name="keyword_latest_idx")]
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -137,19 +139,20 @@ class ArticleQuerySet(ContentQuerySet):
             )
         )
 
-    def related_to(self, article, keyword_ids, limit=4, per_keyword=50):
+    def related_to(self, article, keyword_ids, limit=4, per_keyword=100):
         """Public articles sharing most key words with `article`, then the newest.
 
-        Candidates are the newest `per_keyword` public articles of each key
-        word, so the cost stays the same however large the archive grows.
+        Candidates are the `per_keyword` latest-added articles of each key
+        word, read from an index, so the cost stays the same however large
+        the archive grows; the public rule and the ranking apply to them.
         """
         if not keyword_ids:
             return []
-        public = self.public().exclude(pk=article.pk)
         pools = [
-            public.filter(tagged_items__tag_id=pk)
-            .order_by("-published_at")
-            .values_list("pk")[:per_keyword]
+            TaggedArticle.objects.filter(tag_id=pk)
+            .exclude(content_object_id=article.pk)
+            .order_by("-content_object_id")
+            .values_list("content_object_id")[:per_keyword]
             for pk in keyword_ids
         ]
         if connection.features.supports_slicing_ordering_in_compound:
@@ -158,7 +161,8 @@ class ArticleQuerySet(ContentQuerySet):
             candidates = {pk for pool in pools for (pk,) in pool}
         shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
         related = (
-            self.filter(pk__in=candidates)
+            self.public()
+            .filter(pk__in=candidates)
             .annotate(shared=shared)
             .order_by("-shared", "-published_at", "-pk")
             .for_listing()

@@ -3,11 +3,15 @@
 import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.views.generic import (
     ArchiveIndexView,
     DayArchiveView,
@@ -177,21 +181,41 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         return HttpResponsePermanentRedirect(matches[0].get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        version = article.content_version
-        parts = remember(
-            f"article:{article.pk}", article.reading_parts, version=version, public=False
+        article, request = self.object, self.request
+        # The article's head tags and body, rendered once per content version
+        # (and day, language and host: the citation's access date and the
+        # absolute addresses); also when the next scheduled article comes
+        # out, since the related articles may change then.
+        key = ":".join(
+            [
+                "article-page",
+                str(article.pk),
+                get_language(),
+                request.scheme,
+                request.get_host(),
+                timezone.localdate().isoformat(),
+            ]
         )
+        fragments = remember(
+            key, lambda: self.render_fragments(article), version=article.content_version
+        )
+        return super().get_context_data(preview=self.preview, fragments=fragments, **kwargs)
+
+    def render_fragments(self, article):
+        parts = article.reading_parts()
         keyword_ids = [keyword.pk for keyword in parts["keywords"]]
-        related = remember(
-            f"related:{article.pk}",
-            lambda: Article.objects.related_to(article, keyword_ids),
-            version=version,
-        )
         meta = article_metadata(article, parts["bylines"], parts["keywords"], self.request)
-        return super().get_context_data(
-            preview=self.preview, related=related, meta=meta, **parts, **kwargs
-        )
+        context = {
+            "article": article,
+            "meta": meta,
+            "related": Article.objects.related_to(article, keyword_ids),
+            **parts,
+        }
+        head = {"article": article, "meta": meta, "site_name": settings.SITE_NAME}
+        return {
+            "head": render_to_string("includes/head_meta.html", head),
+            "body": render_to_string("articles/article_body.html", context, self.request),
+        }
 
 
 class CitationView(PublicPageMixin, View):

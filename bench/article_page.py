@@ -10,131 +10,17 @@ remembered (the first view after an edit).
     python bench/article_page.py                 # 1,000 / 10,000 / 100,000
     python bench/article_page.py --sizes 1000    # one size only
 
-BENCH_DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432);
-the database `csr_bench` on it is dropped and made anew.
+See archive.py for the database it uses.
 """
 
 import argparse
-import datetime
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from archive import grow_to, median_ms, start
+from django.core.cache import cache
+from django.test import Client
 
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="csr_site.settings",
-    DEBUG="0",
-    SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    ALLOWED_HOSTS="testserver",
-    DATABASE_URL=f"{SERVER}/csr_bench",
-    STATIC_ROOT=os.environ.get("BENCH_STATIC_ROOT", "/tmp/csr-bench-static"),
-)
-
-import psycopg  # noqa: E402
-
-
-def recreate_database():
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS csr_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE csr_bench")
-
-
-recreate_database()
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from articles import richtext  # noqa: E402
-from articles.models import Article, ArticleAuthor, Keyword, Section, TaggedArticle  # noqa: E402
-from authors.models import Author  # noqa: E402
-
-PARAGRAPH = (
-    "<p>The negotiations that followed the cease-fire showed how far the two sides "
-    "had moved since the previous round, and how much remained to be settled. "
-    "<strong>Verification</strong>, sequencing and the role of regional states were "
-    'discussed at length; see <a href="https://example.org/report">the report</a>.</p>'
-)
-# Generated rows are written in bulk for speed, which skips save(): the bodies
-# are cleaned here once instead, so the stored HTML is what save() would keep.
-BODY = richtext.clean(PARAGRAPH * 4)
-HEADINGS = ["", "Why bilateral negotiations?", "Iran's approach", "What comes next"]
-
-
-def grow_to(total, authors, keywords):
-    """Add generated public articles until there are `total` of them."""
-    start = Article.objects.count()
-    base = timezone.now() - datetime.timedelta(days=1)
-    batch = 2000
-    for first in range(start, total, batch):
-        numbers = range(first, min(first + batch, total))
-        with transaction.atomic():
-            articles = Article.objects.bulk_create(
-                Article(
-                    title=f"Generated analysis number {n}",
-                    slug=f"generated-analysis-{n}",
-                    status=Article.Status.PUBLISHED,
-                    published_at=base - datetime.timedelta(hours=3 * n),
-                    publish_date=timezone.localdate(base - datetime.timedelta(hours=3 * n)),
-                    excerpt=richtext.excerpt(BODY),
-                )
-                for n in numbers
-            )
-            ArticleAuthor.objects.bulk_create(
-                ArticleAuthor(
-                    article=article,
-                    author=authors[(article.pk + k) % len(authors)],
-                    order=k,
-                    position="Researcher",
-                    affiliation="The Center for Strategic Research (CSR), Tehran",
-                )
-                for article in articles
-                for k in range(2)
-            )
-            Section.objects.bulk_create(
-                Section(article=article, order=k, heading=heading, body=BODY)
-                for article in articles
-                for k, heading in enumerate(HEADINGS)
-            )
-            TaggedArticle.objects.bulk_create(
-                TaggedArticle(
-                    content_object=article, tag=keywords[(article.pk * 7 + k) % len(keywords)]
-                )
-                for article in articles
-                for k in range(8)
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-
-
-def median_ms(client, url, runs=30, cold=False):
-    for _ in range(5):
-        client.get(url, secure=True)
-    timings = []
-    for _ in range(runs):
-        if cold:
-            cache.clear()
-        began = time.perf_counter()
-        response = client.get(url, secure=True)
-        timings.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    if cold:
-        cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url, secure=True)
-    return statistics.median(timings), len(queries)
+from articles.models import Article
 
 
 def main():
@@ -142,13 +28,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     options = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    authors = [
-        Author.objects.create(name=f"Author {n}", slug=f"author-{n}", position="Researcher")
-        for n in range(40)
-    ]
-    keywords = [Keyword.objects.create(name=f"Key word {n}") for n in range(300)]
+    authors, keywords = start()
     client = Client()
     print(f"{'articles':>9}  {'page':<10} {'median ms':>9}  queries")
     for size in sorted(options.sizes):
