@@ -2,8 +2,9 @@
 
 import re
 
-from django.conf import settings
 from django.utils import dateformat, timezone
+
+from .context_processors import site_name
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#_$])")
 
@@ -29,7 +30,7 @@ def reference(article, names, url, accessed):
     byline = _names_in_prose(names)
     lead = f"{byline}. " if byline else ""
     return (
-        f"{lead}“{article.title}.” {settings.SITE_NAME}, "
+        f"{lead}“{article.title}.” {site_name()}, "
         f"{dateformat.format(published, 'F j, Y')}. {url} "
         f"(accessed {dateformat.format(accessed, 'F j, Y')})."
     )
@@ -53,7 +54,7 @@ def bibtex(article, names, url, accessed):
         ("title", "{" + _bibtex_value(article.title) + "}"),
         ("year", str(published.year)),
         ("month", dateformat.format(published, "b")),
-        ("howpublished", _bibtex_value(settings.SITE_NAME)),
+        ("howpublished", _bibtex_value(site_name())),
         ("url", url),
         ("urldate", accessed.isoformat()),
         ("language", article.language),
@@ -70,7 +71,7 @@ def ris(article, names, keywords, url, accessed):
         ("TI", article.title),
         ("PY", str(published.year)),
         ("DA", published.strftime("%Y/%m/%d")),
-        ("PB", settings.SITE_NAME),
+        ("PB", site_name()),
         ("UR", url),
         ("Y2", accessed.strftime("%Y/%m/%d")),
         ("LA", article.language),

@@ -17,6 +17,11 @@ class FourDigitYear:
         return f"{int(value):04d}"
 
 
+class SolarYear(FourDigitYear):
+    # The Solar Hijri years of the same span (1900 is 1278/1279, 2099 is 1477/1478).
+    regex = "1[2-4][0-9]{2}"
+
+
 class TwoDigits:
     regex = "[0-9]{2}"
 

@@ -1,6 +1,5 @@
 """RSS 2.0 and Atom feeds: the latest public articles, and those of one key word or author."""
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from authors.models import Author
 
+from .context_processors import site_name
 from .models import Article, Keyword
 
 FEED_LENGTH = 20
@@ -18,7 +18,7 @@ class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
 
     def title(self, obj=None):
-        return settings.SITE_NAME
+        return site_name()
 
     def link(self, obj=None):
         return reverse("articles:index")
@@ -27,13 +27,13 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:feed")
 
     def description(self, obj=None):
-        return _("The latest analysis from the %(site)s.") % {"site": settings.SITE_NAME}
+        return _("The latest analysis from the %(site)s.") % {"site": site_name()}
 
     def subtitle(self, obj=None):
         return self.description(obj)
 
     def articles(self, obj):
-        return Article.objects.public()
+        return Article.objects.in_edition()
 
     def items(self, obj=None):
         articles = self.articles(obj).for_listing().prefetch_related("keywords")
@@ -71,7 +71,7 @@ class KeywordFeed(LatestArticlesFeed):
         return get_object_or_404(Keyword.objects.in_use(), slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return f"{site_name()}: {obj.name}"
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -83,7 +83,7 @@ class KeywordFeed(LatestArticlesFeed):
         return _("Articles with the key word %(name)s.") % {"name": obj.name}
 
     def articles(self, obj):
-        return Article.objects.public().filter(keywords=obj)
+        return Article.objects.in_edition().filter(keywords=obj)
 
 
 class AuthorFeed(LatestArticlesFeed):
@@ -92,7 +92,7 @@ class AuthorFeed(LatestArticlesFeed):
         return get_object_or_404(Author.objects.with_public_articles(), slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return f"{site_name()}: {obj.name}"
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -104,4 +104,4 @@ class AuthorFeed(LatestArticlesFeed):
         return _("Articles by %(name)s.") % {"name": obj.name}
 
     def articles(self, obj):
-        return Article.objects.public().filter(bylines__author=obj)
+        return Article.objects.in_edition().filter(bylines__author=obj)

@@ -5,12 +5,12 @@ One function prepares it all, so `includes/head_meta.html` only prints it.
 
 import json
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import citing
+from .context_processors import site_name
 
 # Inside <script>, "<", ">" and "&" could end the element early; JSON lets them
 # be written as escapes instead.
@@ -51,7 +51,7 @@ def article_metadata(article, bylines, keywords, request):
         ],
         "publisher": {
             "@type": "Organization",
-            "name": settings.SITE_NAME,
+            "name": site_name(),
             "url": request.build_absolute_uri(reverse("articles:home")),
         },
         "keywords": keyword_names,

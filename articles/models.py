@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
@@ -44,9 +45,10 @@ def link_mutually(instance, field, other):
 
 
 class KeywordQuerySet(ContentQuerySet):
-    def in_use(self):
-        """Key words of public articles, each with `article_count` (public ones only)."""
-        return self.filter(tagged_articles__content_object__in=Article.objects.public()).annotate(
+    def in_use(self, language=None):
+        """Key words of an edition's public articles, each with their `article_count`."""
+        listed = Article.objects.in_edition(language)
+        return self.filter(tagged_articles__content_object__in=listed).annotate(
             article_count=models.Count("tagged_articles")
         )
 
@@ -55,6 +57,7 @@ class Keyword(TagBase):
     """A key word. Names are unique regardless of case; slugs keep Persian letters."""
 
     description = models.TextField(_("description"), blank=True)
+    description_fa = models.TextField(_("description in Persian"), blank=True)
     counterpart = models.OneToOneField(
         "self",
         verbose_name=_("counterpart in the other language"),
@@ -79,6 +82,13 @@ class Keyword(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:keyword", kwargs={"slug": self.slug})
+
+    @property
+    def local_description(self):
+        """The description in the current edition's language, if given, else in English."""
+        if get_language() == "fa" and self.description_fa:
+            return self.description_fa
+        return self.description
 
     def slugify(self, tag, i=None):
         # Room for taggit's "_2" suffix, and a slug even for a name of punctuation.
@@ -115,6 +125,10 @@ class ArticleQuerySet(ContentQuerySet):
         Every public page, list, count and feed starts from here.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_edition(self, language=None):
+        """What an edition lists: public articles in its language (the current one)."""
+        return self.public().filter(language=language or get_language())
 
     def scheduled(self):
         """Published articles whose time has not come: the rest of `public()`'s rule."""
@@ -161,7 +175,7 @@ class ArticleQuerySet(ContentQuerySet):
             candidates = {pk for pool in pools for (pk,) in pool}
         shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
         related = (
-            self.public()
+            self.in_edition(article.language)
             .filter(pk__in=candidates)
             .annotate(shared=shared)
             .order_by("-shared", "-published_at", "-pk")
@@ -278,16 +292,18 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        """The article's address, in the edition of its own language."""
         day = timezone.localdate(self.published_at)
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "year": f"{day.year:04d}",
-                "month": f"{day.month:02d}",
-                "day": f"{day.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        with override(self.language):
+            return reverse(
+                "articles:detail",
+                kwargs={
+                    "year": f"{day.year:04d}",
+                    "month": f"{day.month:02d}",
+                    "day": f"{day.day:02d}",
+                    "slug": self.slug,
+                },
+            )
 
     def clean(self):
         super().clean()
@@ -384,8 +400,8 @@ class ArticleAuthor(models.Model):
         # The byline keeps the titles the author held when added; a later
         # change to the profile does not rewrite old articles.
         if self._state.adding and not self.position and not self.affiliation:
-            self.position = self.author.position
-            self.affiliation = self.author.affiliation
+            self.position = self.author.position_in(self.article.language)
+            self.affiliation = self.author.affiliation_in(self.article.language)
         super().save(*args, **kwargs)
 
 

@@ -144,9 +144,9 @@ class SearchForm(forms.Form):
         return value
 
 
-def search_articles(q, *, author=None, keyword=None, year=None):
-    """Public articles matching `q`, best first, each with a highlighted `snippet`."""
-    articles = Article.objects.public()
+def search_articles(q, *, language=None, author=None, keyword=None, year=None):
+    """An edition's public articles matching `q`, best first, each with a `headline`."""
+    articles = Article.objects.in_edition(language)
     if author:
         articles = articles.filter(bylines__author__slug=author)
     if keyword:

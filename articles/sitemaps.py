@@ -1,5 +1,10 @@
-"""The sitemap: public articles with their last change, key word and author pages."""
+"""The sitemap: public articles with their last change, key word and author pages.
 
+Each page is listed in the edition(s) where it exists, with `hreflang`
+alternates: an article with its translation, other pages in both editions.
+"""
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -7,32 +12,81 @@ from authors.models import Author
 
 from .models import Article, Keyword
 
+LANGUAGES = [code for code, _ in settings.LANGUAGES]
+
 
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Article.objects.public().only("slug", "published_at", "updated_at").order_by("pk")
+        return (
+            Article.objects.public()
+            .select_related("translation")
+            .only(
+                "slug",
+                "language",
+                "published_at",
+                "updated_at",
+                "translation__slug",
+                "translation__language",
+                "translation__published_at",
+                "translation__status",
+            )
+            .order_by("pk")
+        )
 
     def lastmod(self, article):
         return article.updated_at
 
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            article, translation = url["item"], url["item"].translation
+            if translation is not None and translation.is_public:
+                url["alternates"] = [
+                    {
+                        "lang_code": other.language,
+                        "location": f"{protocol}://{domain}{other.get_absolute_url()}",
+                    }
+                    for other in (article, translation)
+                ]
+        return urls
 
-class KeywordSitemap(Sitemap):
+
+class EditionSitemap(Sitemap):
+    """Pages that exist in both editions, or in the edition(s) that have articles for them."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def get_languages_for_item(self, item):
+        return LANGUAGES
+
+
+class KeywordSitemap(EditionSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Keyword.objects.in_use().order_by("pk")
+        self.in_use = {
+            code: set(Keyword.objects.in_use(code).values_list("pk", flat=True))
+            for code in LANGUAGES
+        }
+        return Keyword.objects.filter(pk__in=set().union(*self.in_use.values())).order_by("pk")
+
+    def get_languages_for_item(self, keyword):
+        return [code for code in LANGUAGES if keyword.pk in self.in_use[code]]
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(EditionSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Author.objects.with_public_articles().order_by("pk")
+        public = Article.objects.public()
+        return Author.objects.filter(bylines__article__in=public).distinct().order_by("pk")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(EditionSitemap):
     changefreq = "daily"
 
     def items(self):

@@ -27,6 +27,12 @@ urlpatterns = [
         {"format": "ris"},
         name="citation-ris",
     ),
+    path("archive/<solaryear:year>/", views.SolarArchiveView.as_view(), name="solar-year"),
+    path(
+        "archive/<solaryear:year>/<mm:month>/",
+        views.SolarArchiveView.as_view(),
+        name="solar-month",
+    ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="shared-preview"),
     path("keywords/", views.KeywordIndexView.as_view(), name="keywords"),

@@ -3,15 +3,15 @@
 import datetime
 from functools import cached_property
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.views.generic import (
     ArchiveIndexView,
     DayArchiveView,
@@ -25,7 +25,7 @@ from django.views.generic import (
 
 from authors.models import Author
 
-from . import citing
+from . import calendar, citing
 from .caching import current_version, remember
 from .metadata import article_metadata
 from .models import Article, Keyword, PreviewLink
@@ -33,6 +33,15 @@ from .search import SearchForm, highlighted, search_articles
 
 HOME_ARTICLES = 10
 HOME_KEYWORDS = 15
+
+
+def other_language():
+    return "en" if get_language() == "fa" else "fa"
+
+
+def reverse_in(language, name, **kwargs):
+    with override(language):
+        return reverse(name, kwargs=kwargs)
 
 
 class PublicPageMixin:
@@ -46,16 +55,24 @@ class PublicPageMixin:
         return current_version()
 
     def remember(self, key, compute):
-        return remember(key, compute, version=self.content_version)
+        """`compute()`'s value for this edition, computed once per content version."""
+        return remember(f"{get_language()}:{key}", compute, version=self.content_version)
+
+    def other_edition_url(self):
+        """The same page in the other edition; its home where there is none."""
+        return translate_url(self.request.path, other_language())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(other_edition_url=self.other_edition_url(), **kwargs)
 
     def authors_with_articles(self):
-        """Every author of a public article, by name, with `article_count`."""
+        """Every author of the edition's public articles, by name, with `article_count`."""
         return self.remember(
             "authors-with-articles", lambda: list(Author.objects.with_public_articles())
         )
 
     def keywords_in_use(self):
-        """Every key word of a public article, by name, with `article_count`."""
+        """Every key word of the edition's public articles, by name, with `article_count`."""
         return self.remember(
             "keywords-in-use", lambda: list(Keyword.objects.in_use().order_by(Lower("name")))
         )
@@ -97,7 +114,11 @@ class ArticleDateMixin(ArticleListMixin):
     template_name = "articles/archive.html"
 
     def get_queryset(self):
-        return Article.objects.public().for_listing()
+        return Article.objects.in_edition().for_listing()
+
+    def other_edition_url(self):
+        # Date archives of one edition may be empty in the other: offer its index.
+        return reverse_in(other_language(), "articles:index")
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -106,7 +127,7 @@ class HomeView(PublicPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         keywords = sorted(self.keywords_in_use(), key=lambda k: -k.article_count)
         return super().get_context_data(
-            articles=Article.objects.public().for_listing()[:HOME_ARTICLES],
+            articles=Article.objects.in_edition().for_listing()[:HOME_ARTICLES],
             keywords=keywords[:HOME_KEYWORDS],
             **kwargs,
         )
@@ -115,6 +136,9 @@ class HomeView(PublicPageMixin, TemplateView):
 class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     # An empty site is still a page, not a 404.
     allow_empty = True
+
+    def other_edition_url(self):
+        return translate_url(self.request.path, other_language())
 
     def count_key(self):
         return "index"
@@ -151,6 +175,7 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     def get_object(self, queryset=None):
         articles = Article.objects.visible_to(self.request.user).with_content_version()
+        articles = articles.select_related("translation")
         return articles.get(publish_date=self.day, slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
@@ -162,6 +187,9 @@ class ArticleDetailView(PublicPageMixin, DetailView):
             article = self.get_object()
         except Article.DoesNotExist:
             return self.redirect_to_only_match()
+        if article.language != get_language():
+            # Each article lives in the edition of its language.
+            return HttpResponsePermanentRedirect(article.get_absolute_url())
         return self.render_article(article)
 
     def render_article(self, article):
@@ -201,19 +229,29 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         )
         return super().get_context_data(preview=self.preview, fragments=fragments, **kwargs)
 
+    def other_edition_url(self):
+        translation = self.object.translation
+        if translation is not None and translation.is_public:
+            return translation.get_absolute_url()
+        return reverse_in(other_language(), "articles:home")
+
     def render_fragments(self, article):
         parts = article.reading_parts()
         keyword_ids = [keyword.pk for keyword in parts["keywords"]]
         meta = article_metadata(article, parts["bylines"], parts["keywords"], self.request)
+        translation = article.translation
+        if translation is not None and not translation.is_public:
+            translation = None
         context = {
             "article": article,
             "meta": meta,
             "related": Article.objects.related_to(article, keyword_ids),
+            "translation": translation,
             **parts,
         }
-        head = {"article": article, "meta": meta, "site_name": settings.SITE_NAME}
+        head = {"article": article, "meta": meta, "translation": translation}
         return {
-            "head": render_to_string("includes/head_meta.html", head),
+            "head": render_to_string("includes/head_meta.html", head, self.request),
             "body": render_to_string("articles/article_body.html", context, self.request),
         }
 
@@ -247,7 +285,8 @@ class ArticlePreviewView(ArticleDetailView):
     preview = "staff"
 
     def get(self, request, *args, **kwargs):
-        article = get_object_or_404(Article.objects.with_content_version(), pk=kwargs["pk"])
+        articles = Article.objects.with_content_version().select_related("translation")
+        article = get_object_or_404(articles, pk=kwargs["pk"])
         return self.render_article(article)
 
 
@@ -276,8 +315,16 @@ class KeywordDetailView(ArticleListMixin, ListView):
     template_name = "articles/keyword_detail.html"
 
     def get_queryset(self):
-        self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])
-        return Article.objects.public().for_listing().filter(keywords=self.keyword)
+        self.keyword = get_object_or_404(
+            Keyword.objects.select_related("counterpart"), slug=self.kwargs["slug"]
+        )
+        return Article.objects.in_edition().for_listing().filter(keywords=self.keyword)
+
+    def other_edition_url(self):
+        counterpart = self.keyword.counterpart
+        if counterpart is None:
+            return reverse_in(other_language(), "articles:home")
+        return reverse_in(other_language(), "articles:keyword", slug=counterpart.slug)
 
     def count_key(self):
         return f"keyword:{self.keyword.pk}"
@@ -324,3 +371,50 @@ class SearchView(ArticleListMixin, ListView):
         for article in context["object_list"]:
             article.snippet = highlighted(article.headline or "", self.query())
         return context
+
+
+class SolarArchiveView(ArticleListMixin, ListView):
+    """The Persian edition's archive by Solar Hijri year, or month."""
+
+    template_name = "articles/solar_archive.html"
+
+    def get_queryset(self):
+        if get_language() != "fa":
+            raise Http404("The Solar Hijri archive belongs to the Persian edition.")
+        self.year = int(self.kwargs["year"])
+        self.month = int(self.kwargs["month"]) if "month" in self.kwargs else None
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise Http404("No such month.")
+        start, end = calendar.solar_range(self.year, self.month)
+        self.in_period = Article.objects.in_edition().filter(
+            published_at__gte=start, published_at__lt=end
+        )
+        return self.in_period.for_listing()
+
+    def count_key(self):
+        return f"solar:{self.year}:{self.month}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            year=self.year,
+            month=self.month,
+            period=calendar.month_text(self.year, self.month)
+            if self.month
+            else calendar.persian_digits(self.year),
+            months=self.months() if self.month is None else [],
+            **kwargs,
+        )
+        if not context["paginator"].count:
+            raise Http404("No articles in this period.")
+        return context
+
+    def months(self):
+        """The months of the year that have articles, as (number, name)."""
+        found = {
+            calendar.solar(moment).month
+            for moment in self.in_period.values_list("published_at", flat=True)
+        }
+        return [(month, calendar.MONTHS[month - 1]) for month in sorted(found)]
+
+    def other_edition_url(self):
+        return reverse_in("en", "articles:index")

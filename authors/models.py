@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles import richtext
@@ -9,12 +10,12 @@ from articles.caching import ContentQuerySet
 
 
 class AuthorQuerySet(ContentQuerySet):
-    def with_public_articles(self):
-        """Authors with at least one public article, each with `article_count`."""
+    def with_public_articles(self, language=None):
+        """Authors with public articles in an edition (the current one), with `article_count`."""
         from articles.models import Article
 
         return (
-            self.filter(bylines__article__in=Article.objects.public())
+            self.filter(bylines__article__in=Article.objects.in_edition(language))
             .annotate(article_count=models.Count("bylines"))
             .order_by("name", "pk")
         )
@@ -32,6 +33,8 @@ class Author(models.Model):
         blank=True,
         help_text=_("e.g. The Center for Strategic Research (CSR), Tehran"),
     )
+    position_fa = models.CharField(_("position in Persian"), max_length=300, blank=True)
+    affiliation_fa = models.CharField(_("affiliation in Persian"), max_length=300, blank=True)
     bio = models.TextField(_("biography"), blank=True)
     portrait = models.ImageField(_("portrait"), upload_to="authors/", blank=True)
     email = models.EmailField(_("email"), blank=True, help_text=_("Staff only; never shown."))
@@ -57,3 +60,18 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def position_in(self, language):
+        return (language == "fa" and self.position_fa) or self.position
+
+    def affiliation_in(self, language):
+        return (language == "fa" and self.affiliation_fa) or self.affiliation
+
+    @property
+    def local_position(self):
+        """The position in the current edition's language, if given, else in English."""
+        return self.position_in(get_language())
+
+    @property
+    def local_affiliation(self):
+        return self.affiliation_in(get_language())

@@ -22,21 +22,26 @@ class AuthorIndexView(PublicPageMixin, TemplateView):
 class AuthorDetailView(ArticleListMixin, ListView):
     """A profile and the author's public articles, newest first.
 
-    An author has a page from their first public article on, so nothing about
-    a draft or an embargoed article, not even its author, reaches readers.
+    An author has a page, in both editions, from their first public article
+    on, so nothing about a draft or an embargoed article, not even its author,
+    reaches readers.
     """
 
     template_name = "authors/author_detail.html"
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return Article.objects.public().for_listing().filter(bylines__author=self.author)
+        return Article.objects.in_edition().for_listing().filter(bylines__author=self.author)
 
     def count_key(self):
         return f"author:{self.author.pk}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
-        if not context["paginator"].count:
+        if not context["paginator"].count and not self.has_public_articles():
             raise Http404("No such author.")
         return context
+
+    def has_public_articles(self):
+        """In either edition: the profile is the same in both."""
+        return Article.objects.public().filter(bylines__author=self.author).exists()

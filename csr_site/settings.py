@@ -46,6 +46,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = env("SITE_NAME", "Center for Strategic Research")
+SITE_NAME_FA = env("SITE_NAME_FA", "مرکز تحقیقات راهبردی")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

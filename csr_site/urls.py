@@ -12,6 +12,7 @@ from articles import converters
 from articles.sitemaps import SITEMAPS
 
 register_converter(converters.FourDigitYear, "yyyy")
+register_converter(converters.SolarYear, "solaryear")
 register_converter(converters.TwoDigits, "mm")
 register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")

@@ -73,7 +73,7 @@ def test_authors_and_keywords_are_searched(client, db):
 )
 def test_persian_text_matches_in_either_form(client, db, stored, typed):
     ArticleFactory(title=f"یادداشت {stored}", language="fa")
-    assert len(titles(client.get("/search/", {"q": typed}))) == 1
+    assert len(titles(client.get("/fa/search/", {"q": typed}))) == 1
 
 
 def test_normaliser():
@@ -335,7 +335,10 @@ def test_citations_of_hidden_articles_are_404(client, db):
 
 def test_printed_article_carries_its_address(client, published):
     page = client.get(published.get_absolute_url()).content.decode()
-    assert f'<p class="print-url">http://testserver{published.get_absolute_url()}</p>' in page
+    assert (
+        f'<p class="print-url" dir="ltr">http://testserver{published.get_absolute_url()}</p>'
+        in page
+    )
 
 
 # Related articles

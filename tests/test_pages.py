@@ -61,7 +61,7 @@ def test_article_page_shows_the_whole_article(client, db):
     body = client.get(article.get_absolute_url()).content.decode()
     assert "<h1>Russia, the US and &lt;Syria&gt;</h1>" in body
     assert '<time datetime="2016-04-20T10:00:00+04:30">April 20, 2016</time>' in body
-    assert '<a href="/authors/sara-karimi/">Sara Karimi</a>' in body
+    assert '<a href="/authors/sara-karimi/"><bdi>Sara Karimi</bdi></a>' in body
     assert "Researcher of Eurasia Studies, The Center for Strategic Research (CSR), Tehran" in body
     assert "<p>Text of part 0 of" in body
     assert re.findall(r"<h2 id=\"([^\"]+)\">([^<]+)</h2>", body) == [
@@ -70,8 +70,8 @@ def test_article_page_shows_the_whole_article(client, db):
         ("what-next", "What next"),
     ]
     assert '<a href="#why-bilateral-negotiations">Why bilateral negotiations?</a>' in body
-    assert '<a href="/keywords/resolution-2254/">Resolution 2254</a>' in body
-    assert '<a href="/keywords/%D8%B3%D9%88%D8%B1%DB%8C%D9%87/">سوریه</a>' in body
+    assert '<a href="/keywords/resolution-2254/"><bdi>Resolution 2254</bdi></a>' in body
+    assert '<a href="/keywords/%D8%B3%D9%88%D8%B1%DB%8C%D9%87/"><bdi>سوریه</bdi></a>' in body
     assert '<p class="credit">Photo Credit: Sputnik News</p>' in body
 
 
@@ -114,7 +114,7 @@ def test_home_lists_the_ten_latest_public_articles_and_main_keywords(client, db)
     for article in articles[:10]:
         assert article.title in body
     assert articles[10].title not in body
-    assert '<a href="/keywords/energy/">Energy</a>' in body
+    assert '<a href="/keywords/energy/"><bdi>Energy</bdi></a>' in body
 
 
 def test_article_index_is_newest_first_and_paginated(client, db):
@@ -219,9 +219,9 @@ def test_persian_keyword_page(client, db):
 
 def test_author_pages(client, published):
     index = client.get("/authors/").content.decode()
-    assert '<a href="/authors/sara-karimi/">Sara Karimi</a>' in index
+    assert '<a href="/authors/sara-karimi/"><bdi>Sara Karimi</bdi></a>' in index
     profile = client.get("/authors/sara-karimi/").content.decode()
-    assert "<h1>Sara Karimi</h1>" in profile
+    assert "<h1><bdi>Sara Karimi</bdi></h1>" in profile
     assert "The Public Analysis" in profile
     assert "Writes about the region." in profile
 

@@ -1,20 +1,41 @@
-"""What templates cannot say themselves: dates as readers of each edition expect them."""
+"""What templates cannot say themselves: dates and numbers as each edition writes them."""
 
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from .. import calendar
 
 register = template.Library()
 
 
+def _persian():
+    return get_language() == "fa"
+
+
 @register.filter
 def display_date(value):
-    """A date in words for the current edition: "April 20, 2016"."""
+    """A date in words: "April 20, 2016"; in the Persian edition, "۱ اردیبهشت ۱۳۹۵"."""
     if not value:
         return ""
     if isinstance(value, timezone.datetime):
         value = timezone.localtime(value)
+    if _persian():
+        return calendar.solar_text(value)
     return dateformat.format(value, "F j, Y")
+
+
+@register.filter
+def month_year(value):
+    """A Gregorian month in words ("April 2016"), with Persian digits in the Persian edition."""
+    return digits(dateformat.format(value, "F Y"))
+
+
+@register.filter
+def digits(value):
+    """Numbers in the Persian edition's digits."""
+    return calendar.persian_digits(value) if _persian() else value
 
 
 @register.simple_tag
