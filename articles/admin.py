@@ -17,7 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import richtext, search, versions
-from .editing import ArticleForm, BylineFormSet, PreviewLinkForm, SectionFormSet
+from .editing import ArticleForm, BylineFormSet, PreviewLinkForm, SectionForm, SectionFormSet
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
 from .views import ArticlePreviewView
@@ -38,6 +38,7 @@ class ArticleAuthorInline(admin.TabularInline):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = SectionForm
     formset = SectionFormSet
     fields = ["order", "heading", "body"]
     formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
@@ -113,6 +114,7 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleAuthorInline, SectionInline, PreviewLinkInline]
+    autocomplete_fields = ["translation"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["updated_at", "updated_by"]
     fieldsets = [
@@ -130,7 +132,7 @@ class ArticleAdmin(VersionAdmin):
                 ]
             },
         ),
-        (_("Key words"), {"fields": ["keywords"]}),
+        (_("Key words and translation"), {"fields": ["keywords", "translation"]}),
         (_("Image"), {"fields": ["image", "image_alt", "image_caption", "photo_credit"]}),
         (_("Changes"), {"fields": ["updated_at", "updated_by"]}),
     ]
@@ -175,9 +177,22 @@ class ArticleAdmin(VersionAdmin):
         with search.indexing_deferred():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    class Media:
+        # Paragraphs in the rich-text editor run in the direction of their own text.
+        css = {"all": ["css/admin.css"]}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SectionInline):
+            kwargs["form_kwargs"] = {"article": obj}
+        return kwargs
+
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if "translation" in form.changed_data:
+            # Both articles point at each other, and at nothing else.
+            obj.link_translation(form.cleaned_data["translation"])
 
     def save_formset(self, request, form, formset, change):
         for link in formset.save(commit=False):
@@ -278,7 +293,8 @@ class KeywordForm(forms.ModelForm):
 
     class Meta:
         model = Keyword
-        fields = ["name", "slug", "description", "counterpart"]
+        fields = ["name", "slug", "description", "description_fa", "counterpart"]
+        widgets = {"description_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"})}
 
     def clean(self):
         cleaned = super().clean()
@@ -296,7 +312,7 @@ class KeywordAdmin(admin.ModelAdmin):
     form = KeywordForm
     list_display = ["name", "slug", "article_count", "counterpart"]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "new_slug", "description", "counterpart"]
+    fields = ["name", "slug", "new_slug", "description", "description_fa", "counterpart"]
     autocomplete_fields = ["counterpart"]
     actions = ["merge"]
 

@@ -17,6 +17,27 @@ from django.utils.translation import gettext_lazy as _
 from .models import Article, Keyword, PreviewLink
 
 
+def text_direction(article):
+    """How a Persian article's text runs, and an English one's; "auto" for a new one."""
+    if article is None or not article.pk:
+        return "auto"
+    return "rtl" if article.language == Article.Language.PERSIAN else "ltr"
+
+
+def set_direction(form, names, article):
+    """Make the form's text fields run like the article's language, whatever the admin's."""
+    direction = text_direction(article)
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs["dir"] = direction
+
+
+class SectionForm(forms.ModelForm):
+    def __init__(self, *args, article=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_direction(self, ["heading", "body"], article)
+
+
 def _lock_token(article):
     return article.updated_at.isoformat() if article.updated_at else ""
 
@@ -40,6 +61,7 @@ class ArticleForm(forms.ModelForm):
             "image_alt",
             "image_caption",
             "photo_credit",
+            "translation",
         ]
         help_texts = {
             "published_at": _(
@@ -53,6 +75,20 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["lock"].initial = _lock_token(self.instance)
+        set_direction(
+            self, ["title", "slug", "summary", "image_alt", "image_caption"], self.instance
+        )
+
+    def clean_translation(self):
+        translation = self.cleaned_data.get("translation")
+        language = self.cleaned_data.get("language")
+        if translation is None:
+            return None
+        if translation.pk == self.instance.pk:
+            raise ValidationError(_("An article cannot be its own translation."))
+        if translation.language == language:
+            raise ValidationError(_("The translation must be in the other language."))
+        return translation
 
     def clean_keywords(self):
         names = self.cleaned_data["keywords"]

@@ -148,7 +148,17 @@ class _ArticlePlan:
     instance: Article | None = field(default=None, repr=False)
 
 
-AUTHOR_FIELDS = ["name", "slug", "position", "affiliation", "bio", "email", "is_active"]
+AUTHOR_FIELDS = [
+    "name",
+    "slug",
+    "position",
+    "affiliation",
+    "position_fa",
+    "affiliation_fa",
+    "bio",
+    "email",
+    "is_active",
+]
 ARTICLE_TEXT_FIELDS = ["summary", "photo_credit", "image_caption", "image_alt"]
 ARTICLE_FIELDS = [
     "title",
@@ -173,6 +183,8 @@ def _check_authors(items, errors):
             "slug": record.slug("slug", Author),
             "position": record.text("position", model=Author),
             "affiliation": record.text("affiliation", model=Author),
+            "position_fa": record.text("position_fa", model=Author),
+            "affiliation_fa": record.text("affiliation_fa", model=Author),
             "bio": record.text("bio"),
             "email": record.text("email", model=Author),
         }
@@ -317,7 +329,10 @@ def _check_keyword_descriptions(items, errors):
     described = []
     for index, data in enumerate(items):
         record = _Record(
-            data, f"key word #{index + 1}", errors, ["name", "description", "counterpart"]
+            data,
+            f"key word #{index + 1}",
+            errors,
+            ["name", "description", "description_fa", "counterpart"],
         )
         name = record.text("name", model=Keyword, required=True)
         counterpart = record.data.get("counterpart") or None
@@ -332,7 +347,14 @@ def _check_keyword_descriptions(items, errors):
         if counterpart and len(counterpart.strip()) > limit:
             record.error("counterpart", f"is longer than {limit} characters")
             counterpart = None
-        described.append((name, record.text("description"), counterpart and counterpart.strip()))
+        described.append(
+            (
+                name,
+                record.text("description"),
+                record.text("description_fa"),
+                counterpart and counterpart.strip(),
+            )
+        )
     return described
 
 
@@ -431,10 +453,10 @@ def _write(authors, articles, keywords):
             reversion.set_comment("Imported")
             _write_article(plan, author_by_slug, result)
 
-    for name, description, counterpart in keywords:
+    for name, description, description_fa, counterpart in keywords:
         keyword = _keyword_named(name)
-        keyword.description = description
-        keyword.save(update_fields=["description"])
+        keyword.description, keyword.description_fa = description, description_fa
+        keyword.save(update_fields=["description", "description_fa"])
         if counterpart:
             keyword.link_counterpart(_keyword_named(counterpart))
         result.keywords_described += 1
@@ -502,7 +524,7 @@ def export_archive():
         .prefetch_related("bylines__author", "sections", "keywords")
     )
     keywords = (
-        Keyword.objects.exclude(description="", counterpart=None)
+        Keyword.objects.exclude(description="", description_fa="", counterpart=None)
         .select_related("counterpart")
         .order_by(Lower("name"))
     )
@@ -513,6 +535,8 @@ def export_archive():
                 "slug": author.slug,
                 "position": author.position,
                 "affiliation": author.affiliation,
+                "position_fa": author.position_fa,
+                "affiliation_fa": author.affiliation_fa,
                 "bio": author.bio,
                 "email": author.email,
                 "is_active": author.is_active,
@@ -523,6 +547,7 @@ def export_archive():
             {
                 "name": keyword.name,
                 "description": keyword.description,
+                "description_fa": keyword.description_fa,
                 "counterpart": keyword.counterpart.name if keyword.counterpart else None,
             }
             for keyword in keywords

@@ -40,6 +40,22 @@ class AuthorAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "position", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "position", "affiliation", "bio", "portrait", "email", "is_active"]
+    fields = [
+        "name",
+        "slug",
+        ("position", "affiliation"),
+        ("position_fa", "affiliation_fa"),
+        "bio",
+        "portrait",
+        "email",
+        "is_active",
+    ]
     formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name.endswith("_fa"):
+            field.widget.attrs.update(dir="rtl", lang="fa")
+        return field
+
     inlines = [BylineInline]
