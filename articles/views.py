@@ -143,6 +143,24 @@ class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     def count_key(self):
         return "index"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if get_language() == "fa":
+            years = context["date_list"]
+            context["solar_years"] = self.remember("solar-years", lambda: self.solar_years(years))
+        return context
+
+    def solar_years(self, gregorian_years):
+        """Solar Hijri years with articles; each Gregorian year touches two of them."""
+        candidates = sorted({y for d in gregorian_years for y in (d.year - 622, d.year - 621)})
+        found = []
+        for year in candidates:
+            start, end = calendar.solar_range(year)
+            articles = Article.objects.in_edition()
+            if articles.filter(published_at__gte=start, published_at__lt=end).exists():
+                found.append(year)
+        return sorted(found, reverse=True)
+
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         # The years of the whole archive: remembered, since finding them
         # reads every public article.
