@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles import richtext
+from articles import calendar, richtext
 from articles.models import Article, Keyword
 from authors.models import Author
 
@@ -50,8 +50,8 @@ def sample_pages():
     english = Article.objects.public().filter(language="en").first()
     persian = Article.objects.public().filter(language="fa").first()
     day = english.publish_date
-    keyword = Keyword.objects.in_use().first()
-    author = Author.objects.with_public_articles().first()
+    keyword = Keyword.objects.in_use("en").first()
+    author = Author.objects.with_public_articles("en").first()
     return {
         "home": "/",
         "index": reverse("articles:index"),
@@ -67,6 +67,9 @@ def sample_pages():
         "authors": reverse("authors:index"),
         "author": author.get_absolute_url(),
         "persian home": "/fa/",
+        "persian index": "/fa/articles/",
+        "persian solar year": f"/fa/archive/{calendar.solar(persian.published_at).year}/",
+        "search": reverse("articles:search") + "?q=energy",
         "not found": "/no-such-page/",
     }
 
