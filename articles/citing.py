@@ -6,6 +6,8 @@ from django.utils import dateformat, timezone
 
 from .context_processors import site_name
 
+# BibTeX's month names, whatever the interface language.
+MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#_$])")
 
 
@@ -53,7 +55,7 @@ def bibtex(article, names, url, accessed):
         ("author", " and ".join(_bibtex_value(_inverted(name)) for name in names)),
         ("title", "{" + _bibtex_value(article.title) + "}"),
         ("year", str(published.year)),
-        ("month", dateformat.format(published, "b")),
+        ("month", MONTHS[published.month - 1]),
         ("howpublished", _bibtex_value(site_name())),
         ("url", url),
         ("urldate", accessed.isoformat()),

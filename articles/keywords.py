@@ -1,6 +1,7 @@
 """Operations over several key words at once."""
 
 from django.db import transaction
+from taggit.utils import _parse_tags
 
 from .models import Keyword, TaggedArticle
 from .search import index_articles
@@ -41,3 +42,8 @@ def merge_keywords(into, others):
     # The new links were written in bulk, without the signals that re-index.
     index_articles(tagged)
     return len(tagged | already)
+
+
+def parse_keywords(text):
+    """Key words typed in one field: separated by Latin or Persian commas."""
+    return _parse_tags(text.replace("،", ","))

@@ -6,6 +6,7 @@ import lxml.html
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 from django.utils import timezone
 
 from articles.models import Article
@@ -19,6 +20,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Content versions restart with each test's database; cached values must not.
     cache.clear()
+    # A request to the Persian edition leaves Persian active in this thread.
+    translation.activate("en")
 
 
 @pytest.fixture
