@@ -7,7 +7,7 @@ from django.utils import dateformat, timezone
 from .context_processors import site_name
 
 # BibTeX's month names, whatever the interface language.
-MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#_$])")
 
 

@@ -6,8 +6,7 @@ import lxml.html
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article
 

@@ -225,7 +225,7 @@ def test_solar_archives(client, pair):
 def catalogue():
     """(msgid, [msgstr, …]) entries of the Persian catalogue, header left out."""
     entries, current, field = [], None, None
-    for line in CATALOGUE.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*CATALOGUE.read_text(encoding="utf-8").splitlines(), ""]:
         keyword = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
         if keyword:
             if keyword.group(1) == "msgid":
