@@ -68,11 +68,18 @@ class ContentQuerySet(models.QuerySet):
         return count
 
 
-def remember(key, compute, *, version, public=True):
+def next_publication():
+    """When the next scheduled article comes out (None if none is waiting)."""
+    scheduled = apps.get_model("articles", "Article").objects.scheduled()
+    return scheduled.order_by("published_at").values_list("published_at", flat=True).first()
+
+
+def remember(key, compute, *, version, public=True, expiry=next_publication):
     """`compute()`'s value, computed once per content version.
 
     `public`: the value depends on which articles are public, so it is also
-    recomputed once the next scheduled article's time has come.
+    recomputed once the next scheduled article's time has come (`expiry()`
+    says when that is; a page asking several values passes one answer).
     """
     full_key = f"content:{version}:{key}"
     entry = cache.get(full_key)
@@ -81,15 +88,7 @@ def remember(key, compute, *, version, public=True):
         return entry[1]
     # Read the expiry before computing, so an article that comes out in
     # between is at worst counted early and then recounted, never missed.
-    expires = None
-    if public:
-        expires = (
-            apps.get_model("articles", "Article")
-            .objects.scheduled()
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+    expires = expiry() if public else None
     value = compute()
     cache.set(full_key, (expires, value), TIMEOUT)
     return value

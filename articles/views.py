@@ -1,6 +1,7 @@
 """Public pages for articles: home, date archives, the article, key words."""
 
 import datetime
+import hashlib
 from functools import cached_property
 
 from django.core.paginator import Paginator
@@ -26,7 +27,7 @@ from django.views.generic import (
 from authors.models import Author
 
 from . import calendar, citing
-from .caching import current_version, remember
+from .caching import current_version, next_publication, remember
 from .metadata import article_metadata
 from .models import Article, Keyword, PreviewLink
 from .search import SearchForm, highlighted, search_articles
@@ -54,9 +55,18 @@ class PublicPageMixin:
     def content_version(self):
         return current_version()
 
+    @cached_property
+    def next_publication(self):
+        return next_publication()
+
     def remember(self, key, compute):
         """`compute()`'s value for this edition, computed once per content version."""
-        return remember(f"{get_language()}:{key}", compute, version=self.content_version)
+        return remember(
+            f"{get_language()}:{key}",
+            compute,
+            version=self.content_version,
+            expiry=lambda: self.next_publication,
+        )
 
     def other_edition_url(self):
         """The same page in the other edition; its home where there is none."""
@@ -76,6 +86,26 @@ class PublicPageMixin:
         return self.remember(
             "keywords-in-use", lambda: list(Keyword.objects.in_use().order_by(Lower("name")))
         )
+
+
+class RememberedPageMixin(PublicPageMixin):
+    """A listing page rendered once per content version and address.
+
+    These pages show the same to every visitor (no forms, nothing personal),
+    so the whole page is remembered; a page that is an error is not.
+    """
+
+    def get(self, request, *args, **kwargs):
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        status, content_type, content = self.remember(
+            f"page:{address}", lambda: self.render_page(request, *args, **kwargs)
+        )
+        return HttpResponse(content, content_type=content_type, status=status)
+
+    def render_page(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.render()
+        return response.status_code, response["Content-Type"], response.content
 
 
 class RememberedCountPaginator(Paginator):
@@ -108,7 +138,7 @@ class ArticleListMixin(PublicPageMixin):
         )
 
 
-class ArticleDateMixin(ArticleListMixin):
+class ArticleDateMixin(RememberedPageMixin, ArticleListMixin):
     date_field = "published_at"
     month_format = "%m"
     template_name = "articles/archive.html"
@@ -121,7 +151,7 @@ class ArticleDateMixin(ArticleListMixin):
         return reverse_in(other_language(), "articles:index")
 
 
-class HomeView(PublicPageMixin, TemplateView):
+class HomeView(RememberedPageMixin, TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
@@ -320,14 +350,14 @@ class SharedPreviewView(ArticleDetailView):
         return self.render_article(Article.objects.with_content_version().get(pk=link.article_id))
 
 
-class KeywordIndexView(PublicPageMixin, TemplateView):
+class KeywordIndexView(RememberedPageMixin, TemplateView):
     template_name = "articles/keyword_index.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(keywords=self.keywords_in_use(), **kwargs)
 
 
-class KeywordDetailView(ArticleListMixin, ListView):
+class KeywordDetailView(RememberedPageMixin, ArticleListMixin, ListView):
     """Public articles with one key word; a key word with none is a 404."""
 
     template_name = "articles/keyword_detail.html"
@@ -391,7 +421,7 @@ class SearchView(ArticleListMixin, ListView):
         return context
 
 
-class SolarArchiveView(ArticleListMixin, ListView):
+class SolarArchiveView(RememberedPageMixin, ArticleListMixin, ListView):
     """The Persian edition's archive by Solar Hijri year, or month."""
 
     template_name = "articles/solar_archive.html"

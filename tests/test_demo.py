@@ -22,7 +22,9 @@ def test_demo_content_fills_an_empty_database(client, db):
         a.keywords.count() >= 3 and a.sections.exclude(heading="").count() >= 2 for a in public
     )
     translated = public.filter(language="fa", translation__isnull=False).get()
-    assert translated.translation.language == "en" and translated.translation.translation == translated
+    assert (
+        translated.translation.language == "en" and translated.translation.translation == translated
+    )
     assert User.objects.get(username="admin").is_superuser
     assert "Admin login: user 'admin', password '" in out.getvalue()
     for article in public:
