@@ -17,7 +17,15 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import richtext, search, versions
-from .editing import ArticleForm, BylineFormSet, PreviewLinkForm, SectionForm, SectionFormSet
+from .editing import (
+    ArticleForm,
+    BylineFormSet,
+    PreviewLinkForm,
+    SectionForm,
+    SectionFormSet,
+    last_change,
+    lock_token,
+)
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
 from .views import ArticlePreviewView
@@ -208,6 +216,46 @@ class ArticleAdmin(VersionAdmin):
         # A restored version writes sections directly; derive the excerpt again.
         form.instance.refresh_excerpt()
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        restoring = getattr(request, "restoring_over", None)
+        if restoring is None:
+            return form
+        # The version's text, locked against the article as it stands now; the
+        # lock was checked before the old version was brought back.
+        return type(
+            form.__name__,
+            (form,),
+            {"lock_override": restoring, "lock_checked": request.method == "POST"},
+        )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        article = get_object_or_404(Article.objects.select_related("updated_by"), pk=object_id)
+        version = get_object_or_404(versions.versions_of(article), pk=version_id)
+        history = redirect("admin:articles_article_history", article.pk)
+        if versions.missing_references(version):
+            messages.error(
+                request,
+                _(
+                    "This version names key words or authors that have since been merged "
+                    "or deleted, so it cannot be restored as it was. Compare it with the "
+                    "current version and copy what you need."
+                ),
+            )
+            return history
+        if request.method == "POST" and request.POST.get("lock") != lock_token(article):
+            messages.error(
+                request,
+                _(
+                    "The article was changed by %(who)s at %(when)s, after you opened this "
+                    "version. Nothing was restored; open the version again."
+                )
+                % last_change(article),
+            )
+            return history
+        request.restoring_over = lock_token(article)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         article = get_object_or_404(Article, pk=object_id)
         context = {"versions": list(versions.versions_of(article)), **(extra_context or {})}
@@ -333,6 +381,9 @@ class KeywordAdmin(admin.ModelAdmin):
         counterpart = form.cleaned_data.get("counterpart")
         if "counterpart" in form.changed_data:
             obj.link_counterpart(counterpart)
+        if change and "name" in form.changed_data:
+            # Editors with one of these articles open must not save the old name back.
+            Article.objects.filter(tagged_items__tag=obj).update(updated_at=timezone.now())
 
     @admin.action(description=_("Merge the selected key words into one"), permissions=["change"])
     def merge(self, request, queryset):

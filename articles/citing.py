@@ -3,7 +3,10 @@
 import re
 
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from . import calendar
 from .context_processors import site_name
 
 # BibTeX's month names, whatever the interface language.
@@ -23,19 +26,28 @@ def _names_in_prose(names):
     written = [_inverted(names[0]), *names[1:]]
     if len(written) == 1:
         return written[0]
-    return ", ".join(written[:-1]) + (", and " if len(written) > 2 else " and ") + written[-1]
+    separator = _(", ") if len(written) > 2 else " "
+    return _(", ").join(written[:-1]) + separator + _("and") + " " + written[-1]
+
+
+def _date_in_words(day):
+    if get_language() == "fa":
+        return calendar.solar_text(day)
+    return dateformat.format(day, "F j, Y")
 
 
 def reference(article, names, url, accessed):
-    """A reference in the author-date style of the Chicago Manual of Style."""
-    published = timezone.localtime(article.published_at)
+    """A reference in the author-date style of the Chicago Manual of Style
+    (in the Persian edition, in Persian with Solar Hijri dates)."""
     byline = _names_in_prose(names)
-    lead = f"{byline}. " if byline else ""
-    return (
-        f"{lead}“{article.title}.” {site_name()}, "
-        f"{dateformat.format(published, 'F j, Y')}. {url} "
-        f"(accessed {dateformat.format(accessed, 'F j, Y')})."
-    )
+    return _("%(byline)s“%(title)s.” %(site)s, %(date)s. %(url)s (accessed %(accessed)s).") % {
+        "byline": f"{byline}. " if byline else "",
+        "title": article.title,
+        "site": site_name(),
+        "date": _date_in_words(timezone.localtime(article.published_at)),
+        "url": url,
+        "accessed": _date_in_words(accessed),
+    }
 
 
 def _bibtex_value(text):

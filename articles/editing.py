@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Keyword, PreviewLink
@@ -38,7 +39,7 @@ class SectionForm(forms.ModelForm):
         set_direction(self, ["heading", "body"], article)
 
 
-def _lock_token(article):
+def lock_token(article):
     return article.updated_at.isoformat() if article.updated_at else ""
 
 
@@ -46,6 +47,8 @@ class ArticleForm(forms.ModelForm):
     # What `updated_at` was when the editor opened the article: a save on top
     # of a newer version is refused, whoever made it and in whichever tab.
     lock = forms.CharField(widget=forms.HiddenInput, required=False)
+    lock_override = None
+    lock_checked = False
 
     class Meta:
         model = Article
@@ -64,17 +67,21 @@ class ArticleForm(forms.ModelForm):
             "translation",
         ]
         help_texts = {
-            "published_at": _(
-                "In the site's time zone (%(zone)s). A time in the future schedules the "
-                "article: readers see it from then on."
-            )
-            % {"zone": settings.TIME_ZONE},
+            "published_at": format_lazy(
+                _(
+                    "In the site's time zone ({zone}). A time in the future schedules the "
+                    "article: readers see it from then on."
+                ),
+                zone=settings.TIME_ZONE,
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["lock"].initial = _lock_token(self.instance)
+            # Restoring an old version: the form shows the old text, but is
+            # locked against the article as it stands (see ArticleAdmin).
+            self.fields["lock"].initial = self.lock_override or lock_token(self.instance)
         set_direction(
             self, ["title", "slug", "summary", "image_alt", "image_caption"], self.instance
         )
@@ -103,7 +110,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
+        if self.instance.pk and not self.lock_checked:
             self.refuse_stale_save()
         return cleaned
 
@@ -116,9 +123,8 @@ class ArticleForm(forms.ModelForm):
             .filter(pk=self.instance.pk)
             .first()
         )
-        if current is None or self.data.get("lock", "") == _lock_token(current):
+        if current is None or self.data.get("lock", "") == lock_token(current):
             return
-        who = current.updated_by
         raise ValidationError(
             _(
                 "This article was changed by %(who)s at %(when)s, after you opened it. "
@@ -127,13 +133,17 @@ class ArticleForm(forms.ModelForm):
                 "there, and save that."
             ),
             code="conflict",
-            params={
-                "who": (who.get_full_name() or who.get_username()) if who else _("someone"),
-                "when": formats.date_format(
-                    timezone.localtime(current.updated_at), "DATETIME_FORMAT"
-                ),
-            },
+            params=last_change(current),
         )
+
+
+def last_change(article):
+    """Who changed `article` last, and when, for messages."""
+    who = article.updated_by
+    return {
+        "who": (who.get_full_name() or who.get_username()) if who else _("someone"),
+        "when": formats.date_format(timezone.localtime(article.updated_at), "DATETIME_FORMAT"),
+    }
 
 
 class PublishRequirementFormSet(BaseInlineFormSet):

@@ -10,6 +10,7 @@ from authors.models import Author
 
 from .context_processors import site_name
 from .models import Article, Keyword
+from .richtext import without_controls
 
 FEED_LENGTH = 20
 
@@ -39,11 +40,12 @@ class LatestArticlesFeed(Feed):
         articles = self.articles(obj).for_listing().prefetch_related("keywords")
         return articles[:FEED_LENGTH]
 
+    # Text saved before control characters were refused must not break the XML.
     def item_title(self, item):
-        return item.title
+        return without_controls(item.title)
 
     def item_description(self, item):
-        return item.description
+        return without_controls(item.description)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -52,10 +54,10 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(line.author.name for line in item.byline_list) or None
+        return without_controls(", ".join(line.author.name for line in item.byline_list)) or None
 
     def item_categories(self, item):
-        return sorted(keyword.name for keyword in item.keywords.all())
+        return sorted(without_controls(keyword.name) for keyword in item.keywords.all())
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

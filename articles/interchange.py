@@ -82,6 +82,9 @@ class _Record:
         if "\x00" in value:
             self.error(name, "contains a NUL character")
             return default
+        if model is not None and richtext.CONTROL_CHARACTERS.search(value):
+            self.error(name, "contains invisible control characters")
+            return default
         value = value.strip() if model is not None else value
         if required and not value.strip():
             self.error(name, "is required")
@@ -233,8 +236,14 @@ def _check_keywords(record):
     names, seen = [], set()
     limit = Keyword._meta.get_field("name").max_length
     for number, name in enumerate(record.list("keywords"), start=1):
-        if not isinstance(name, str) or not name.strip() or "\x00" in name:
-            record.error("keywords", f"entry {number} must be a non-empty string without NUL")
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or richtext.CONTROL_CHARACTERS.search(name)
+        ):
+            record.error(
+                "keywords", f"entry {number} must be a non-empty string without control characters"
+            )
             continue
         name = name.strip()
         if len(name) > limit:

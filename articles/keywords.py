@@ -1,9 +1,10 @@
 """Operations over several key words at once."""
 
 from django.db import transaction
+from django.utils import timezone
 from taggit.utils import _parse_tags
 
-from .models import Keyword, TaggedArticle
+from .models import Article, Keyword, TaggedArticle
 from .search import index_articles
 
 
@@ -39,8 +40,11 @@ def merge_keywords(into, others):
     if counterpart is not None and into.counterpart_id != counterpart.pk:
         counterpart.refresh_from_db()
         into.link_counterpart(counterpart)
-    # The new links were written in bulk, without the signals that re-index.
+    # The new links were written in bulk, without the signals that re-index;
+    # and editors with one of these articles open must not save the old key
+    # words back over the merge.
     index_articles(tagged)
+    Article.objects.filter(pk__in=tagged).update(updated_at=timezone.now())
     return len(tagged | already)
 
 

@@ -199,7 +199,7 @@ class Article(models.Model):
         ENGLISH = "en", _("English")
         PERSIAN = "fa", _("Persian")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[richtext.validate_plain_text])
     slug = models.SlugField(
         _("slug"),
         max_length=200,
@@ -209,6 +209,7 @@ class Article(models.Model):
     summary = models.TextField(
         _("summary"),
         blank=True,
+        validators=[richtext.validate_plain_text],
         help_text=_("For listings and search engines. Left blank, the opening text is used."),
     )
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
@@ -222,14 +223,18 @@ class Article(models.Model):
         help_text=_("Separate key words with commas."),
     )
     image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
-    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_caption = models.CharField(
+        _("image caption"), max_length=300, blank=True, validators=[richtext.validate_plain_text]
+    )
     image_alt = models.CharField(
         _("image description"),
         max_length=300,
         blank=True,
         help_text=_("What the image shows, for readers who cannot see it."),
     )
-    photo_credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    photo_credit = models.CharField(
+        _("photo credit"), max_length=200, blank=True, validators=[richtext.validate_plain_text]
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -362,7 +367,14 @@ class Article(models.Model):
 
     def link_translation(self, other):
         """Make `other` this article's translation, and this article its translation."""
+        ids = [a.pk for a in (self, other) if a is not None]
+        linked = Article.objects.filter(models.Q(pk__in=ids) | models.Q(translation__in=ids))
+        partners = {pk for pair in linked.values_list("pk", "translation") for pk in pair if pk}
         link_mutually(self, "translation", other)
+        # A changed link is a change: open forms of the partners become stale.
+        Article.objects.filter(pk__in=partners).exclude(pk=self.pk).update(
+            updated_at=timezone.now()
+        )
 
 
 class ArticleAuthor(models.Model):
@@ -411,7 +423,11 @@ class Section(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     heading = models.CharField(
-        _("heading"), max_length=300, blank=True, help_text=_("The opening part needs none.")
+        _("heading"),
+        max_length=300,
+        blank=True,
+        help_text=_("The opening part needs none."),
+        validators=[richtext.validate_plain_text],
     )
     body = models.TextField(_("body"))
 

@@ -9,7 +9,9 @@ import html
 import re
 
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.widgets import AdminProseEditorWidget
 
@@ -49,6 +51,22 @@ def clean(value):
 def editor_widget():
     """The admin's rich-text widget, configured like the sanitiser."""
     return AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}, preset="configurable")
+
+
+# Characters no text here should hold: invisible controls that come with pasted
+# text and that XML (feeds, sitemaps) cannot carry. Tab and newlines are fine.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def validate_plain_text(value):
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise ValidationError(
+            _("Remove the invisible control characters from this text."), code="control"
+        )
+
+
+def without_controls(value):
+    return CONTROL_CHARACTERS.sub("", value or "")
 
 
 _TAG = re.compile(r"<[^>]*>")

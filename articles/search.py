@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from authors.models import Author
 
-from . import richtext
-from .models import Article, Keyword, Section
+from . import calendar, richtext
+from .models import EARLIEST, Article, Keyword, Section
 
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = {"en": "english", "fa": "simple"}
@@ -135,7 +135,8 @@ class SearchForm(forms.Form):
     )
     author = forms.SlugField(label=_("Author"), required=False, allow_unicode=True)
     keyword = forms.SlugField(label=_("Key word"), required=False, allow_unicode=True)
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999)
+    # A Gregorian year, or in the Persian edition also a Solar Hijri one (1395).
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1200, max_value=2099)
 
     def clean_q(self):
         value = self.cleaned_data["q"]
@@ -151,7 +152,10 @@ def search_articles(q, *, language=None, author=None, keyword=None, year=None):
         articles = articles.filter(bylines__author__slug=author)
     if keyword:
         articles = articles.filter(keywords__slug=keyword)
-    if year:
+    if year and year < EARLIEST.year:
+        start, end = calendar.solar_range(year)
+        articles = articles.filter(published_at__gte=start, published_at__lt=end)
+    elif year:
         articles = articles.filter(published_at__year=year)
     text = normalise(q)
     if uses_postgres():

@@ -37,6 +37,26 @@ ARTICLE_FIELDS = [
 ]
 
 
+def missing_references(version):
+    """Names of key words and authors the version's revision links to that are gone.
+
+    Such a version cannot be restored as it was (a key word merged away, an
+    author deleted since).
+    """
+    by_model = {}
+    for item in version.revision.version_set.all():
+        by_model.setdefault(item.content_type.model_class(), []).append(item)
+    tag_ids = {item.field_dict["tag_id"] for item in by_model.get(TaggedArticle, [])}
+    author_ids = {item.field_dict["author_id"] for item in by_model.get(ArticleAuthor, [])}
+    missing_tags = tag_ids - set(
+        Keyword.objects.filter(pk__in=tag_ids).values_list("pk", flat=True)
+    )
+    missing_authors = author_ids - set(
+        Author.objects.filter(pk__in=author_ids).values_list("pk", flat=True)
+    )
+    return len(missing_tags) + len(missing_authors)
+
+
 def versions_of(article):
     """The article's saved versions, newest first, with who saved them."""
     return Version.objects.get_for_object(article).select_related("revision__user")

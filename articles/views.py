@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, override
 from django.views.generic import (
     ArchiveIndexView,
@@ -96,7 +97,11 @@ class RememberedPageMixin(PublicPageMixin):
     """
 
     def get(self, request, *args, **kwargs):
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        # The address without the query string other than the page number, so
+        # that tracking parameters cannot fill the cache with copies.
+        page = request.GET.get("page", "")
+        address = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
+        address = hashlib.sha256(address.encode()).hexdigest()
         status, content_type, content = self.remember(
             f"page:{address}", lambda: self.render_page(request, *args, **kwargs)
         )
@@ -323,7 +328,7 @@ class CitationView(PublicPageMixin, View):
         content_type, key = self.formats[kwargs["format"]]
         response = HttpResponse(meta[key], content_type=f"{content_type}; charset=utf-8")
         filename = f"{citing.bibtex_key(article, meta['names'])}.{kwargs['format']}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
 
@@ -368,17 +373,29 @@ class KeywordDetailView(RememberedPageMixin, ArticleListMixin, ListView):
         )
         return Article.objects.in_edition().for_listing().filter(keywords=self.keyword)
 
-    def other_edition_url(self):
+    @cached_property
+    def counterpart(self):
+        """The key word's counterpart, if the other edition has public articles with it."""
         counterpart = self.keyword.counterpart
-        if counterpart is None:
+        if (
+            counterpart is None
+            or not Keyword.objects.in_use(other_language()).filter(pk=counterpart.pk).exists()
+        ):
+            return None
+        return counterpart
+
+    def other_edition_url(self):
+        if self.counterpart is None:
             return reverse_in(other_language(), "articles:home")
-        return reverse_in(other_language(), "articles:keyword", slug=counterpart.slug)
+        return reverse_in(other_language(), "articles:keyword", slug=self.counterpart.slug)
 
     def count_key(self):
         return f"keyword:{self.keyword.pk}"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(keyword=self.keyword, **kwargs)
+        context = super().get_context_data(
+            keyword=self.keyword, counterpart=self.counterpart, **kwargs
+        )
         if not context["paginator"].count:
             raise Http404("No public article has this key word.")
         return context

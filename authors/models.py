@@ -22,7 +22,7 @@ class AuthorQuerySet(ContentQuerySet):
 
 
 class Author(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[richtext.validate_plain_text])
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     position = models.CharField(
         _("position"), max_length=300, blank=True, help_text=_("e.g. Researcher of Eurasia Studies")

@@ -320,3 +320,38 @@ def test_admin_keeps_translations_mutual(admin_client, db):
     response = admin_client.post(url, values)
     assert "The translation must be in the other language." in response.content.decode()
     assert Article.objects.get(pk=english.pk).translation == persian
+
+
+def test_counterpart_without_public_articles_is_not_shown(client, db):
+    ArticleFactory(keywords=["Water"])
+    ArticleFactory(language="fa", status="draft", keywords=["آب"])
+    Keyword.objects.get(name="Water").link_counterpart(Keyword.objects.get(name="آب"))
+    page = client.get("/keywords/water/").content.decode()
+    assert "آب" not in page
+    assert switcher(page) == "/fa/"
+
+
+def test_persian_citation_and_solar_year_search(client, pair):
+    _, persian = pair
+    page = client.get(persian.get_absolute_url()).content.decode()
+    assert "«امنیت انرژی در خلیج فارس». مرکز تحقیقات راهبردی، ۲ اردیبهشت ۱۳۹۵." in page
+    assert "accessed" not in page
+    download = client.get(persian.get_absolute_url() + "cite.bib")
+    assert download["Content-Disposition"].startswith("attachment; filename")
+    assert "=?utf-8?" not in download["Content-Disposition"]
+    found = client.get("/fa/search/", {"q": "انرژی", "year": "۱۳۹۵"})
+    assert found.status_code == 200 and "امنیت انرژی در خلیج فارس" in found.content.decode()
+    assert (
+        "امنیت انرژی"
+        not in client.get("/fa/search/", {"q": "انرژی", "year": "1396"}).content.decode()
+    )
+
+
+def test_listing_pages_ignore_tracking_parameters(client, pair):
+    from django.core.cache import cache
+
+    client.get("/")
+    before = len(cache._cache)
+    for n in range(5):
+        client.get("/", {"utm_source": n})
+    assert len(cache._cache) == before

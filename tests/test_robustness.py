@@ -109,7 +109,8 @@ def article(**fields):
         ),
         ({"keywords": [{"name": "Syria", "counterpart": "z" * 101}]}, "longer than 100"),
         ({"articles": [article(title="a\x00b")]}, "title: contains a NUL character"),
-        ({"articles": [article(keywords=["a\x00b"])]}, "without NUL"),
+        ({"articles": [article(title="a\x0bb")]}, "title: contains invisible control characters"),
+        ({"articles": [article(keywords=["a\x00b"])]}, "without control characters"),
         ({"articles": [article(translation={"slug": "a\x00", "date": "2016-01-01"})]}, "slug"),
         (
             {"articles": [article(sections=[{"body": "<p>x</p>"}] * 501)]},
@@ -123,3 +124,15 @@ def test_hostile_import_files_are_refused_cleanly(db, tmp_path, data, message):
         import_file(tmp_path, data)
     assert message in str(error.value)
     assert not Article.objects.exists()
+
+
+def test_control_characters_are_refused_and_never_break_feeds(client, admin_client):
+    article = ArticleFactory(title="Clean title")
+    Article.objects.filter(pk=article.pk).update(title="Pasted\x0btitle")
+    feed = client.get("/feed/")
+    assert feed.status_code == 200 and b"Pastedtitle" in feed.content
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    values = form_values(admin_client.get(url), "article_form")
+    values["title"] = ["Another\x0bpaste"]
+    page = admin_client.post(url, values).content.decode()
+    assert "Remove the invisible control characters from this text." in page

@@ -10,7 +10,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.keywords import merge_keywords
 from articles.models import Article, Keyword, PreviewLink
+from articles.versions import versions_of
 from authors.models import Author
 
 from .conftest import form_values
@@ -347,3 +349,49 @@ def test_article_list_shows_who_changed_it_last(client, editor):
     edit(client, article, title="Touched")
     page = client.get(reverse("admin:articles_article_changelist")).content.decode()
     assert '<td class="field-updated_by nowrap">ed</td>' in page or ">ed<" in page
+
+
+def test_restoring_over_a_newer_save_is_refused(client, editor):
+    article = ArticleFactory(title="First")
+    client.force_login(editor)
+    edit(client, article, title="Second")
+    old = list(versions_of(article))[-1]
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    old_form = form_values(client.get(revision_url), "article_form")
+    edit(client, article, title="Third, saved meanwhile")
+    response = client.post(revision_url, old_form)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Third, saved meanwhile"
+
+
+def test_version_naming_a_merged_keyword_is_not_restored(client, editor):
+    article = ArticleFactory(keywords=["Syria"])
+    client.force_login(editor)
+    edit(client, article, title="Saved once")
+    old = list(versions_of(article))[-1]
+    merge_keywords(Keyword.objects.create(name="Levant"), [Keyword.objects.get(name="Syria")])
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    response = client.get(revision_url)
+    assert response.status_code == 302
+    assert list(article.keywords.names()) == ["Levant"]
+
+
+@pytest.mark.parametrize("change", ["merge", "rename", "translation"])
+def test_changes_from_elsewhere_make_open_forms_stale(client, editor, change):
+    article = ArticleFactory(title="Kept", keywords=["Syria"])
+    client.force_login(editor)
+    open_form = form_values(client.get(change_url(article)), "article_form")
+    syria = Keyword.objects.get(name="Syria")
+    if change == "merge":
+        merge_keywords(Keyword.objects.create(name="Levant"), [syria])
+    elif change == "rename":
+        client.post(
+            reverse("admin:articles_keyword_change", args=[syria.pk]),
+            {"name": "Syrian Arab Republic", "slug": "syria", "description": ""},
+        )
+    else:
+        ArticleFactory(language="fa").link_translation(article)
+    response = client.post(change_url(article), open_form)
+    assert response.status_code == 200
+    assert "This article was changed by" in response.content.decode()
