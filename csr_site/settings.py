@@ -5,6 +5,7 @@ environment variable, with a development default. Production is switched on
 by `DEBUG=0`, which also turns on the HTTPS hardening `check --deploy` asks for.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -108,13 +109,37 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def release_fingerprint():
+    """A digest of what shapes the pages (code, templates, translations, static
+    files): cache keys carry it, so a deploy never serves pages rendered by the
+    release before. RELEASE in the environment, if set, is used instead."""
+    digest = hashlib.sha256()
+    for folder in ("articles", "authors", "csr_site", "templates", "locale", "static"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 REDIS_URL = env("REDIS_URL")
+CACHE_KEY_PREFIX = env("RELEASE") or release_fingerprint()
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

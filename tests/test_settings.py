@@ -42,3 +42,15 @@ def test_debug_must_be_zero_or_one():
 def test_database_connections_are_reused(settings):
     database = settings.DATABASES["default"]
     assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_cache_keys_carry_the_release(settings):
+    assert len(settings.CACHES["default"]["KEY_PREFIX"]) == 12
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES)",
+        RELEASE="r42",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert "'KEY_PREFIX': 'r42'" in result.stdout and "RedisCache" in result.stdout
