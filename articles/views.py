@@ -247,12 +247,26 @@ class ArticleDetailView(PublicPageMixin, DetailView):
 
     def render_article(self, article):
         self.object = article
-        response = self.render_to_response(self.get_context_data(object=article))
         if self.preview or not article.is_public:
+            response = self.render_to_response(self.get_context_data(object=article))
             # Not for readers yet: never cached, never indexed.
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+            return response
+        # A public article's page is the same for every reader: remembered whole.
+        content = remember(
+            f"{self.page_key(article)}:whole",
+            lambda: self.render_to_response(self.get_context_data(object=article)).render().content,
+            version=article.content_version,
+        )
+        return HttpResponse(content)
+
+    def page_key(self, article):
+        """What a rendered article page depends on besides the content: the day (the
+        citation's access date), the language and the host (absolute addresses)."""
+        request = self.request
+        parts = [str(article.pk), get_language(), request.scheme, request.get_host()]
+        return ":".join(["article-page", *parts, timezone.localdate().isoformat()])
 
     def redirect_to_only_match(self):
         """A known slug under the wrong date leads to the article, when only one has it."""
@@ -262,23 +276,14 @@ class ArticleDetailView(PublicPageMixin, DetailView):
         return HttpResponsePermanentRedirect(matches[0].get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        article, request = self.object, self.request
+        article = self.object
         # The article's head tags and body, rendered once per content version
-        # (and day, language and host: the citation's access date and the
-        # absolute addresses); also when the next scheduled article comes
-        # out, since the related articles may change then.
-        key = ":".join(
-            [
-                "article-page",
-                str(article.pk),
-                get_language(),
-                request.scheme,
-                request.get_host(),
-                timezone.localdate().isoformat(),
-            ]
-        )
+        # (for previews too); also when the next scheduled article comes out,
+        # since the related articles may change then.
         fragments = remember(
-            key, lambda: self.render_fragments(article), version=article.content_version
+            self.page_key(article),
+            lambda: self.render_fragments(article),
+            version=article.content_version,
         )
         return super().get_context_data(preview=self.preview, fragments=fragments, **kwargs)
 
