@@ -184,9 +184,12 @@ class ArticleQuerySet(ContentQuerySet):
         return list(related[:limit])
 
     def with_content_version(self):
-        """Each article with the current `content_version`, read in the same query."""
+        """Each article with the current `content_version`, read in the same query
+        (and without its search data, which pages never show)."""
         version = ContentVersion.objects.filter(pk=1).values("value")
-        return self.annotate(content_version=models.Subquery(version))
+        return self.defer("search_text", "search_vector").annotate(
+            content_version=models.Subquery(version)
+        )
 
 
 class Article(models.Model):
