@@ -130,6 +130,10 @@ class ArticleQuerySet(ContentQuerySet):
         """What an edition lists: public articles in its language (the current one)."""
         return self.public().filter(language=language or get_language())
 
+    def in_period(self, start, end):
+        """Articles published from `start` up to, not including, `end`."""
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
     def scheduled(self):
         """Published articles whose time has not come: the rest of `public()`'s rule."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())

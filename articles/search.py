@@ -154,7 +154,7 @@ def search_articles(q, *, language=None, author=None, keyword=None, year=None):
         articles = articles.filter(keywords__slug=keyword)
     if year and year < EARLIEST.year:
         start, end = calendar.solar_range(year)
-        articles = articles.filter(published_at__gte=start, published_at__lt=end)
+        articles = articles.in_period(start, end)
     elif year:
         articles = articles.filter(published_at__year=year)
     text = normalise(q)

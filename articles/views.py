@@ -192,7 +192,7 @@ class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
         for year in candidates:
             start, end = calendar.solar_range(year)
             articles = Article.objects.in_edition()
-            if articles.filter(published_at__gte=start, published_at__lt=end).exists():
+            if articles.in_period(start, end).exists():
                 found.append(year)
         return sorted(found, reverse=True)
 
@@ -456,10 +456,8 @@ class SolarArchiveView(RememberedPageMixin, ArticleListMixin, ListView):
         if self.month is not None and not 1 <= self.month <= 12:
             raise Http404("No such month.")
         start, end = calendar.solar_range(self.year, self.month)
-        self.in_period = Article.objects.in_edition().filter(
-            published_at__gte=start, published_at__lt=end
-        )
-        return self.in_period.for_listing()
+        self.period_articles = Article.objects.in_edition().in_period(start, end)
+        return self.period_articles.for_listing()
 
     def count_key(self):
         return f"solar:{self.year}:{self.month}"
@@ -482,7 +480,7 @@ class SolarArchiveView(RememberedPageMixin, ArticleListMixin, ListView):
         """The months of the year that have articles, as (number, name)."""
         found = {
             calendar.solar(moment).month
-            for moment in self.in_period.values_list("published_at", flat=True)
+            for moment in self.period_articles.values_list("published_at", flat=True)
         }
         return [(month, calendar.MONTHS[month - 1]) for month in sorted(found)]
 
