@@ -7,7 +7,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -166,17 +167,27 @@ class ArticleQuerySet(ContentQuerySet):
         """
         if not keyword_ids:
             return []
-        pools = [
-            TaggedArticle.objects.filter(tag_id=pk)
-            .exclude(content_object_id=article.pk)
-            .order_by("-content_object_id")
-            .values_list("content_object_id")[:per_keyword]
-            for pk in keyword_ids
-        ]
+        links = TaggedArticle.objects.exclude(content_object_id=article.pk)
         if connection.features.supports_slicing_ordering_in_compound:
-            candidates = {pk for (pk,) in pools[0].union(*pools[1:], all=True)}
+            # One limited index scan a key word (PostgreSQL).
+            pools = [
+                links.filter(tag_id=pk)
+                .order_by("-content_object_id")
+                .values_list("content_object_id", flat=True)[:per_keyword]
+                for pk in keyword_ids
+            ]
+            candidates = set(pools[0].union(*pools[1:], all=True))
         else:
-            candidates = {pk for pool in pools for (pk,) in pool}
+            # Elsewhere (SQLite), one query that numbers each key word's links.
+            latest = models.Window(
+                RowNumber(), partition_by=F("tag_id"), order_by=F("content_object_id").desc()
+            )
+            candidates = set(
+                links.filter(tag_id__in=keyword_ids)
+                .annotate(latest=latest)
+                .filter(latest__lte=per_keyword)
+                .values_list("content_object_id", flat=True)
+            )
         shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
         related = (
             self.in_edition(article.language)

@@ -67,8 +67,9 @@ def index_articles(article_ids):
             "D": " ".join(richtext.plain_text(body) for _, body in sections),
         }
         parts = {weight: normalise(text) for weight, text in parts.items()}
-        # The text snippets are cut from: everything but the names.
-        fields = {"search_text": " ".join(parts[w] for w in "ACD")}
+        # The text snippets are cut from (and the fallback searches): the
+        # names come last, so that snippets start with the article's own words.
+        fields = {"search_text": " ".join(parts[w] for w in "ACDB")}
         if uses_postgres():
             config = SEARCH_CONFIG.get(article.language, "simple")
             vectors = [
