@@ -280,3 +280,10 @@ def test_navigation_marks_the_current_section(client, published):
     body = client.get(published.get_absolute_url()).content.decode()
     assert '<a href="/articles/" aria-current="true">' in body
     assert "aria-current" not in client.get("/").content.decode()
+
+
+def test_listing_pages_link_pages_without_other_parameters(client, db):
+    for n in range(21):
+        ArticleFactory(title=f"Paged piece {n}")
+    page = client.get("/articles/", {"utm_source": "mail"}).content.decode()
+    assert 'href="?page=2"' in page and "utm_source" not in page
