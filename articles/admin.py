@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import richtext, search, versions
+from .article_pages import ArticlePreviewView
 from .editing import (
     ArticleForm,
     BylineFormSet,
@@ -28,7 +29,6 @@ from .editing import (
 )
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
-from .views import ArticlePreviewView
 
 
 class ArticleAuthorInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import article_pages, feeds, views
 
 app_name = "articles"
 
@@ -12,18 +12,18 @@ urlpatterns = [
     path("articles/<yyyy:year>/<mm:month>/<dd:day>/", views.ArticleDayView.as_view(), name="day"),
     path(
         "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/",
-        views.ArticleDetailView.as_view(),
+        article_pages.ArticleDetailView.as_view(),
         name="detail",
     ),
     path(
         "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/cite.bib",
-        views.CitationView.as_view(),
+        article_pages.CitationView.as_view(),
         {"format": "bib"},
         name="citation-bib",
     ),
     path(
         "articles/<yyyy:year>/<mm:month>/<dd:day>/<uslug:slug>/cite.ris",
-        views.CitationView.as_view(),
+        article_pages.CitationView.as_view(),
         {"format": "ris"},
         name="citation-ris",
     ),
@@ -34,7 +34,7 @@ urlpatterns = [
         name="solar-month",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="shared-preview"),
+    path("preview/<str:token>/", article_pages.SharedPreviewView.as_view(), name="shared-preview"),
     path("keywords/", views.KeywordIndexView.as_view(), name="keywords"),
     path("keywords/<uslug:slug>/", views.KeywordDetailView.as_view(), name="keyword"),
     path("keywords/<uslug:slug>/feed/", feeds.KeywordFeed(), name="keyword-feed"),

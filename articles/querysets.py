@@ -1,0 +1,117 @@
+"""What can be asked of many articles or key words at once.
+
+`ArticleQuerySet.public()` is the one rule for what readers may see; every
+public page, list, count, feed and search starts from it or from
+`in_edition()`, which narrows it to one edition's language.
+"""
+
+from django.apps import apps
+from django.db import connection, models
+from django.db.models import F
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .caching import ContentQuerySet
+
+
+def _model(name):
+    # The models import this module; they are looked up when first needed.
+    return apps.get_model("articles", name)
+
+
+class KeywordQuerySet(ContentQuerySet):
+    def in_use(self, language=None):
+        """Key words of an edition's public articles, each with their `article_count`."""
+        listed = _model("Article").objects.in_edition(language)
+        return self.filter(tagged_articles__content_object__in=listed).annotate(
+            article_count=models.Count("tagged_articles")
+        )
+
+
+class ArticleQuerySet(ContentQuerySet):
+    def public(self):
+        """What a reader may see: published, and not scheduled for later.
+
+        Every public page, list, count and feed starts from here.
+        """
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_edition(self, language=None):
+        """What an edition lists: public articles in its language (the current one)."""
+        return self.public().filter(language=language or get_language())
+
+    def in_period(self, start, end):
+        """Articles published from `start` up to, not including, `end`."""
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
+    def scheduled(self):
+        """Published articles whose time has not come: the rest of `public()`'s rule."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def visible_to(self, user):
+        """Everything for staff who may change articles (to preview), else `public()`."""
+        if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
+            return self.all()
+        return self.public()
+
+    def for_listing(self):
+        """Everything a list of articles shows, fetched in a fixed number of queries.
+
+        Each article gets `byline_list`, its bylines in order with their authors.
+        """
+        return self.prefetch_related(
+            models.Prefetch(
+                "bylines",
+                queryset=_model("ArticleAuthor").objects.select_related("author"),
+                to_attr="byline_list",
+            )
+        )
+
+    def related_to(self, article, keyword_ids, limit=4, per_keyword=100):
+        """Public articles sharing most key words with `article`, then the newest.
+
+        Candidates are the `per_keyword` latest-added articles of each key
+        word, read from an index, so the cost stays the same however large
+        the archive grows; the public rule and the ranking apply to them.
+        """
+        if not keyword_ids:
+            return []
+        links = _model("TaggedArticle").objects.exclude(content_object_id=article.pk)
+        if connection.features.supports_slicing_ordering_in_compound:
+            # One limited index scan a key word (PostgreSQL).
+            pools = [
+                links.filter(tag_id=pk)
+                .order_by("-content_object_id")
+                .values_list("content_object_id", flat=True)[:per_keyword]
+                for pk in keyword_ids
+            ]
+            candidates = set(pools[0].union(*pools[1:], all=True))
+        else:
+            # Elsewhere (SQLite), one query that numbers each key word's links.
+            latest = models.Window(
+                RowNumber(), partition_by=F("tag_id"), order_by=F("content_object_id").desc()
+            )
+            candidates = set(
+                links.filter(tag_id__in=keyword_ids)
+                .annotate(latest=latest)
+                .filter(latest__lte=per_keyword)
+                .values_list("content_object_id", flat=True)
+            )
+        shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
+        related = (
+            self.in_edition(article.language)
+            .filter(pk__in=candidates)
+            .annotate(shared=shared)
+            .order_by("-shared", "-published_at", "-pk")
+            .for_listing()
+        )
+        return list(related[:limit])
+
+    def with_content_version(self):
+        """Each article with the current `content_version`, read in the same query
+        (and without its search data, which pages never show)."""
+        version = _model("ContentVersion").objects.filter(pk=1).values("value")
+        return self.defer("search_text", "search_vector").annotate(
+            content_version=models.Subquery(version)
+        )
