@@ -134,10 +134,13 @@ if REDIS_URL:
         }
     }
 else:
+    # In-process: each worker keeps its own copy of the pages it served (a page
+    # is some 20 KB), so the number kept is bounded; REDIS_URL shares one cache.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": int(env("CACHE_MAX_ENTRIES", "5000"))},
         }
     }
 
