@@ -350,6 +350,8 @@ def test_persian_citation_and_solar_year_search(client, pair):
 def test_listing_pages_ignore_tracking_parameters(client, pair):
     from django.core.cache import cache
 
+    if not hasattr(cache, "_cache"):
+        pytest.skip("counts the entries of the in-process cache")
     client.get("/")
     before = len(cache._cache)
     for n in range(5):
