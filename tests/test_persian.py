@@ -348,9 +348,10 @@ def test_persian_citation_and_solar_year_search(client, pair):
 
 
 def test_listing_pages_ignore_tracking_parameters(client, pair):
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    cache = caches["default"]
     if not isinstance(cache, LocMemCache):
         pytest.skip("counts the entries of the in-process cache")
     client.get("/")
