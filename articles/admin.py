@@ -118,6 +118,8 @@ class ArticleAdmin(VersionAdmin):
         "keywords",
     ]
     list_select_related = ["updated_by"]
+    # A filtered list needs no second count of the whole archive.
+    show_full_result_count = False
     search_fields = ["title", "summary", "slug", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
