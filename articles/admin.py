@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from taggit.models import Tag
 
 from . import richtext, search, versions
 from .article_pages import ArticlePreviewView
@@ -29,6 +30,9 @@ from .editing import (
 )
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
+
+# Key words are this site's tags; taggit's own tag model is not used.
+admin.site.unregister(Tag)
 
 
 class ArticleAuthorInline(admin.TabularInline):

@@ -395,3 +395,9 @@ def test_changes_from_elsewhere_make_open_forms_stale(client, editor, change):
     response = client.post(change_url(article), open_form)
     assert response.status_code == 200
     assert "This article was changed by" in response.content.decode()
+
+
+def test_admin_offers_key_words_not_taggit_tags(client, editor):
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/articles/keyword/" in index and "/admin/taggit/" not in index
