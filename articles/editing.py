@@ -82,9 +82,8 @@ class ArticleForm(forms.ModelForm):
             # Restoring an old version: the form shows the old text, but is
             # locked against the article as it stands (see ArticleAdmin).
             self.fields["lock"].initial = self.lock_override or lock_token(self.instance)
-        set_direction(
-            self, ["title", "slug", "summary", "image_alt", "image_caption"], self.instance
-        )
+        text_fields = ["title", "slug", "summary", "keywords", "image_alt", "image_caption"]
+        set_direction(self, text_fields, self.instance)
 
     def clean_translation(self):
         translation = self.cleaned_data.get("translation")
