@@ -15,7 +15,9 @@ from .factories import ArticleFactory, AuthorFactory
 # the key words in use, the index the years of the archive, date archives
 # their dates and neighbouring dates. The article: itself (with the content
 # version), sections, bylines, key words, then its related articles
-# (candidates, articles, bylines). Feeds: the articles, bylines and key words.
+# (candidates, articles, bylines). Feeds: the version, the next publication,
+# the articles, bylines and key words; then only the version (and the key word
+# or author, for theirs).
 # Search is never remembered whole; it reads the lists its filters offer once.
 MAX_QUERIES = {
     "home": (5, 1),
@@ -29,10 +31,10 @@ MAX_QUERIES = {
     "authors": (3, 1),
     "author": (6, 1),
     "search": (8, 4),
-    "feed": (3, 3),
-    "atom": (3, 3),
-    "keyword feed": (4, 4),
-    "author feed": (4, 4),
+    "feed": (5, 1),
+    "atom": (5, 1),
+    "keyword feed": (6, 2),
+    "author feed": (6, 2),
     "sitemap": (6, 6),
 }
 
