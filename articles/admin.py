@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -217,11 +216,6 @@ class ArticleAdmin(VersionAdmin):
             gone.delete()
         formset.save_m2m()
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # A restored version writes sections directly; derive the excerpt again.
-        form.instance.refresh_excerpt()
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         restoring = getattr(request, "restoring_over", None)
@@ -300,11 +294,18 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
-        ready = queryset.filter(bylines__isnull=False, sections__isnull=False).distinct()
-        skipped = queryset.exclude(pk__in=ready.values("pk")).count()
-        # Changing `updated_at` too makes editors' open forms of these articles stale.
-        published = Article.objects.filter(pk__in=ready.values("pk")).update(
-            status=Article.Status.PUBLISHED, updated_at=timezone.now(), updated_by=request.user
+        counted = queryset.annotate(
+            author_count=models.Count("bylines", distinct=True),
+            section_count=models.Count("sections", distinct=True),
+        ).values_list("pk", "author_count", "section_count")
+        ready = [
+            pk
+            for pk, authors, sections in counted
+            if not Article.publishing_problems(authors=authors, sections=sections)
+        ]
+        skipped = len(counted) - len(ready)
+        published = Article.objects.filter(pk__in=ready).mark_changed(
+            status=Article.Status.PUBLISHED, updated_by=request.user
         )
         self.message_user(
             request,
@@ -325,9 +326,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(
-            status=Article.Status.DRAFT, updated_at=timezone.now(), updated_by=request.user
-        )
+        count = queryset.mark_changed(status=Article.Status.DRAFT, updated_by=request.user)
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
@@ -389,7 +388,7 @@ class KeywordAdmin(admin.ModelAdmin):
             obj.link_counterpart(counterpart)
         if change and "name" in form.changed_data:
             # Editors with one of these articles open must not save the old name back.
-            Article.objects.filter(tagged_items__tag=obj).update(updated_at=timezone.now())
+            Article.objects.filter(tagged_items__tag=obj).mark_changed()
 
     @admin.action(description=_("Merge the selected key words into one"), permissions=["change"])
     def merge(self, request, queryset):

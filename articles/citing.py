@@ -2,11 +2,10 @@
 
 import re
 
-from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import calendar
+from . import editions
 from .context_processors import site_name
 
 # BibTeX's month names, whatever the interface language.
@@ -30,12 +29,6 @@ def _names_in_prose(names):
     return _(", ").join(written[:-1]) + separator + _("and") + " " + written[-1]
 
 
-def _date_in_words(day):
-    if get_language() == "fa":
-        return calendar.solar_text(day)
-    return dateformat.format(day, "F j, Y")
-
-
 def reference(article, names, url, accessed):
     """A reference in the author-date style of the Chicago Manual of Style
     (in the Persian edition, in Persian with Solar Hijri dates)."""
@@ -44,9 +37,9 @@ def reference(article, names, url, accessed):
         "byline": f"{byline}. " if byline else "",
         "title": article.title,
         "site": site_name(),
-        "date": _date_in_words(timezone.localtime(article.published_at)),
+        "date": editions.date_in_words(article.published_at),
         "url": url,
-        "accessed": _date_in_words(accessed),
+        "accessed": editions.date_in_words(accessed),
     }
 
 

@@ -146,15 +146,18 @@ def last_change(article):
 
 
 class PublishRequirementFormSet(BaseInlineFormSet):
-    """An inline that a published article cannot be without."""
+    """An inline that a published article cannot be without (see
+    `Article.publishing_problems`); `part` names it there."""
 
-    required_message = None
+    part = None
 
     def clean(self):
         super().clean()
-        publishing = self.instance.status == Article.Status.PUBLISHED
-        if publishing and not any(self.kept_forms()):
-            raise ValidationError(self.required_message)
+        if self.instance.status == Article.Status.PUBLISHED:
+            kept = sum(1 for _ in self.kept_forms())
+            problems = Article.publishing_problems(**{self.part: kept})
+            if problems:
+                raise ValidationError(problems[self.part])
 
     def kept_forms(self):
         for form in self.forms:
@@ -167,14 +170,14 @@ class PublishRequirementFormSet(BaseInlineFormSet):
 
 
 class BylineFormSet(PublishRequirementFormSet):
-    required_message = _("A published article needs at least one author.")
+    part = "authors"
 
     def is_filled(self, data):
         return bool(data.get("author"))
 
 
 class SectionFormSet(PublishRequirementFormSet):
-    required_message = _("A published article needs at least one section.")
+    part = "sections"
 
     def is_filled(self, data):
         return bool(data.get("body"))

@@ -324,8 +324,12 @@ def _check_articles(items, known_authors, errors):
                 "published_at",
                 f"{published_at!r} is not an ISO 8601 date and time between 1900 and 2099",
             )
-        if fields["status"] == Article.Status.PUBLISHED and not plan.bylines:
-            record.error("authors", "a published article needs at least one author")
+        if fields["status"] == Article.Status.PUBLISHED:
+            problems = Article.publishing_problems(
+                authors=len(plan.bylines), sections=len(plan.sections)
+            )
+            for part, message in problems.items():
+                record.error(part, message)
         key = (fields["slug"], plan.day)
         if plan.day and key in seen:
             record.error("slug", f"another article in the file has this slug on {plan.day}")
@@ -503,8 +507,6 @@ def _write_article(plan, author_by_slug, result):
     article.sections.all().delete()
     for order, (heading, body) in enumerate(plan.sections):
         Section(article=article, order=order, heading=heading, body=body).save()
-    if not plan.sections:
-        article.refresh_excerpt()
     article.keywords.set([_keyword_named(name) for name in plan.keywords])
 
 

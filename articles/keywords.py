@@ -1,7 +1,6 @@
 """Operations over several key words at once."""
 
 from django.db import transaction
-from django.utils import timezone
 from taggit.utils import _parse_tags
 
 from .models import Article, Keyword, TaggedArticle
@@ -44,7 +43,7 @@ def merge_keywords(into, others):
     # and editors with one of these articles open must not save the old key
     # words back over the merge.
     index_articles(tagged)
-    Article.objects.filter(pk__in=tagged).update(updated_at=timezone.now())
+    Article.objects.filter(pk__in=tagged).mark_changed()
     return len(tagged | already)
 
 

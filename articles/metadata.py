@@ -58,12 +58,10 @@ def article_metadata(article, bylines, keywords, request):
     }
     if image:
         schema["image"] = image
-    day = article.publish_date
-    date_args = [f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}", article.slug]
     return {
         "url": url,
-        "bibtex_url": reverse("articles:citation-bib", args=date_args),
-        "ris_url": reverse("articles:citation-ris", args=date_args),
+        "bibtex_url": article.address_in("articles:citation-bib"),
+        "ris_url": article.address_in("articles:citation-ris"),
         "image": image,
         "published": published,
         "modified": modified,

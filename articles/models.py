@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
@@ -133,7 +134,6 @@ class Article(models.Model):
         validators=[richtext.validate_plain_text],
         help_text=_("For listings and search engines. Left blank, the opening text is used."),
     )
-    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
     authors = models.ManyToManyField(
         Author, through="ArticleAuthor", related_name="articles", verbose_name=_("authors")
     )
@@ -219,17 +219,27 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """The article's address, in the edition of its own language."""
+        return self.address_in("articles:detail")
+
+    def address_parts(self):
+        """The year, month, day and slug of the article's addresses (page, citations).
+
+        URL dates are local dates: an article published at 00:30 in Tehran
+        lives at that day's address.
+        """
         day = timezone.localdate(self.published_at)
+        return {
+            "year": f"{day.year:04d}",
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": self.slug,
+        }
+
+    def address_in(self, name):
+        """The address of one of the article's pages (`articles:citation-bib`, …),
+        in the edition of its own language."""
         with override(self.language):
-            return reverse(
-                "articles:detail",
-                kwargs={
-                    "year": f"{day.year:04d}",
-                    "month": f"{day.month:02d}",
-                    "day": f"{day.day:02d}",
-                    "slug": self.slug,
-                },
-            )
+            return reverse(name, kwargs=self.address_parts())
 
     def clean(self):
         super().clean()
@@ -256,15 +266,36 @@ class Article(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
-    @property
-    def description(self):
-        """The summary, or the opening words when the editor wrote none."""
-        return self.summary or self.excerpt
+    # Why an article cannot be published: the one rule, whichever way
+    # publishing happens (the admin form, the admin action, the importer).
+    PUBLISHING_NEEDS = {
+        "authors": _("A published article needs at least one author."),
+        "sections": _("A published article needs at least one section."),
+    }
 
-    def refresh_excerpt(self):
-        first = self.sections.order_by("order", "pk").first()
-        self.excerpt = richtext.excerpt(first.body) if first else ""
-        Article.objects.filter(pk=self.pk).update(excerpt=self.excerpt)
+    @classmethod
+    def publishing_problems(cls, **counts):
+        """What keeps an article with these parts from being published.
+
+        `counts` gives how many `authors` and/or `sections` it has (a part
+        not given is not checked); the answer maps each missing part to its
+        message, and is empty when nothing is missing.
+        """
+        return {part: cls.PUBLISHING_NEEDS[part] for part, count in counts.items() if not count}
+
+    @cached_property
+    def description(self):
+        """The summary, or the opening words when the editor wrote none.
+
+        Lists read the opening section from `for_listing()`'s prefetch; the
+        article page from `reading_parts()`.
+        """
+        if self.summary:
+            return self.summary
+        opening = getattr(self, "opening", None)
+        if opening is None:
+            opening = list(self.sections.all()[:1])
+        return richtext.excerpt(opening[0].body) if opening else ""
 
     def reading_parts(self):
         """What the article page shows besides the article's own fields.
@@ -274,6 +305,7 @@ class Article(models.Model):
         """
         taken = set()
         sections = list(self.sections.all())
+        self.opening = sections[:1]
         for section in sections:
             section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
         headed = [section for section in sections if section.heading]
@@ -292,10 +324,8 @@ class Article(models.Model):
         linked = Article.objects.filter(models.Q(pk__in=ids) | models.Q(translation__in=ids))
         partners = {pk for pair in linked.values_list("pk", "translation") for pk in pair if pk}
         link_mutually(self, "translation", other)
-        # A changed link is a change: open forms of the partners become stale.
-        Article.objects.filter(pk__in=partners).exclude(pk=self.pk).update(
-            updated_at=timezone.now()
-        )
+        # A changed link is a change to the partners too.
+        Article.objects.filter(pk__in=partners).exclude(pk=self.pk).mark_changed()
 
 
 class ArticleAuthor(models.Model):
@@ -366,12 +396,6 @@ class Section(models.Model):
     def save(self, *args, **kwargs):
         self.body = richtext.clean(self.body)
         super().save(*args, **kwargs)
-        self.article.refresh_excerpt()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.article.refresh_excerpt()
-        return result
 
 
 class ContentVersion(models.Model):

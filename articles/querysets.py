@@ -58,15 +58,32 @@ class ArticleQuerySet(ContentQuerySet):
     def for_listing(self):
         """Everything a list of articles shows, fetched in a fixed number of queries.
 
-        Each article gets `byline_list`, its bylines in order with their authors.
+        Each article gets `byline_list`, its bylines in order with their
+        authors, and `opening`, its first section (for the description of an
+        article without a summary).
         """
         return self.prefetch_related(
             models.Prefetch(
                 "bylines",
                 queryset=_model("ArticleAuthor").objects.select_related("author"),
                 to_attr="byline_list",
-            )
+            ),
+            models.Prefetch(
+                "sections",
+                queryset=_model("Section").objects.order_by("order", "pk")[:1],
+                to_attr="opening",
+            ),
         )
+
+    def mark_changed(self, **fields):
+        """Write `fields` and make these articles count as changed now.
+
+        Every write that changes what an editor sees of an article without
+        saving it through its form goes through here: editors who have one of
+        these articles open then get a conflict message instead of saving
+        the old state back over the change (see `forms.ArticleForm`).
+        """
+        return self.update(updated_at=timezone.now(), **fields)
 
     def related_to(self, article, keyword_ids, limit=4, per_keyword=100):
         """Public articles sharing most key words with `article`, then the newest.

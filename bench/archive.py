@@ -91,7 +91,6 @@ def grow_to(total, authors, keywords):
                     status=Article.Status.PUBLISHED,
                     published_at=base - datetime.timedelta(hours=3 * n),
                     publish_date=timezone.localdate(base - datetime.timedelta(hours=3 * n)),
-                    excerpt=richtext.excerpt(BODY),
                 )
                 for n in numbers
             )

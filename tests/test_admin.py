@@ -143,11 +143,14 @@ def test_change_page_and_view_on_site(admin_client):
 def test_publish_and_unpublish_actions(admin_client):
     ready = ArticleFactory(status="draft")
     orphan = ArticleFactory(status="draft", authors=[])
+    empty = ArticleFactory(status="draft", sections=[])
     url = reverse("admin:articles_article_changelist")
-    admin_client.post(url, {"action": "publish", "_selected_action": [ready.pk, orphan.pk]})
-    ready.refresh_from_db()
-    orphan.refresh_from_db()
-    assert ready.status == "published" and orphan.status == "draft"
+    selected = [ready.pk, orphan.pk, empty.pk]
+    response = admin_client.post(url, {"action": "publish", "_selected_action": selected})
+    assert "2 articles have no author or no section" in admin_client.get(url).content.decode()
+    assert response.status_code == 302
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {ready.pk: "published", orphan.pk: "draft", empty.pk: "draft"}
     admin_client.post(url, {"action": "unpublish", "_selected_action": [ready.pk]})
     ready.refresh_from_db()
     assert ready.status == "draft"

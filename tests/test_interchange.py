@@ -187,7 +187,11 @@ BAD_FILES = {
     ),
     "published without authors": (
         broken(lambda d: d["articles"][0].update(authors=[])),
-        "authors: a published article needs at least one author",
+        "authors: A published article needs at least one author.",
+    ),
+    "published without sections": (
+        broken(lambda d: d["articles"][0].update(sections=[])),
+        "sections: A published article needs at least one section.",
     ),
     "duplicate article": (
         broken(lambda d: d["articles"].append(copy.deepcopy(d["articles"][0]))),

@@ -69,15 +69,19 @@ def test_slug_is_unique_per_publication_day(db):
         duplicate.save()
 
 
-def test_excerpt_follows_the_first_section(db):
+def test_description_is_the_opening_words_when_there_is_no_summary(db):
     article = ArticleFactory(sections=[])
-    assert article.description == ""
+    assert Article.objects.get(pk=article.pk).description == ""
     section = article.sections.create(order=0, body="<p>Opening <b>words</b> here.</p>")
-    article.refresh_from_db()
-    assert article.description == "Opening words here."
+    article.sections.create(order=1, body="<p>Later words.</p>")
+    assert Article.objects.get(pk=article.pk).description == "Opening words here."
+    listed = Article.objects.for_listing().get(pk=article.pk)
+    assert listed.description == "Opening words here."
     section.delete()
-    article.refresh_from_db()
-    assert article.description == ""
+    assert Article.objects.get(pk=article.pk).description == "Later words."
+    article.summary = "The editor's summary."
+    article.save()
+    assert Article.objects.for_listing().get(pk=article.pk).description == "The editor's summary."
 
 
 def test_translations_and_counterparts_are_linked_both_ways(db):

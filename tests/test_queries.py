@@ -11,30 +11,30 @@ from .factories import ArticleFactory, AuthorFactory
 # then while the content is unchanged (every listing is then remembered whole:
 # one query, for the content version). First time, a listing reads the
 # content version, when the next scheduled article comes out, the count for
-# its pagination, the page of articles and their bylines; the home page also
+# its pagination, the page of articles, their bylines and opening sections; the home page also
 # the key words in use, the index the years of the archive, date archives
 # their dates and neighbouring dates. The article: itself (with the content
 # version), sections, bylines, key words, then its related articles
 # (candidates, articles, bylines). Feeds: the version, the next publication,
-# the articles, bylines and key words; then only the version (and the key word
+# the articles, bylines, opening sections and key words; then only the version (and the key word
 # or author, for theirs).
 # Search is never remembered whole; it reads the lists its filters offer once.
 MAX_QUERIES = {
-    "home": (5, 1),
-    "index": (6, 1),
-    "year": (9, 1),
-    "month": (9, 1),
-    "day": (10, 1),
+    "home": (6, 1),
+    "index": (7, 1),
+    "year": (10, 1),
+    "month": (10, 1),
+    "day": (11, 1),
     "detail": (8, 1),
     "keywords": (3, 1),
-    "keyword": (6, 1),
+    "keyword": (7, 1),
     "authors": (3, 1),
-    "author": (6, 1),
-    "search": (8, 4),
-    "feed": (5, 1),
-    "atom": (5, 1),
-    "keyword feed": (6, 2),
-    "author feed": (6, 2),
+    "author": (7, 1),
+    "search": (9, 5),
+    "feed": (6, 1),
+    "atom": (6, 1),
+    "keyword feed": (7, 2),
+    "author feed": (7, 2),
     "sitemap": (6, 6),
 }
 

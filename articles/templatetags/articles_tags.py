@@ -5,7 +5,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
-from .. import calendar
+from .. import calendar, editions
 
 register = template.Library()
 
@@ -16,14 +16,8 @@ def _persian():
 
 @register.filter
 def display_date(value):
-    """A date in words: "April 20, 2016"; in the Persian edition, "۱ اردیبهشت ۱۳۹۵"."""
-    if not value:
-        return ""
-    if isinstance(value, timezone.datetime):
-        value = timezone.localtime(value)
-    if _persian():
-        return calendar.solar_text(value)
-    return dateformat.format(value, "F j, Y")
+    """A date in words, as the edition writes it (see `editions.date_in_words`)."""
+    return editions.date_in_words(value)
 
 
 @register.filter
