@@ -12,9 +12,10 @@ import secrets
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from .changes import bulk_written
 
 TIMEOUT = 24 * 60 * 60
 WATCHED = [
@@ -39,33 +40,6 @@ def content_changed(**kwargs):
 def current_version():
     versions = apps.get_model("articles", "ContentVersion").objects
     return versions.filter(pk=1).values_list("value", flat=True).first() or 0
-
-
-class ContentQuerySet(models.QuerySet):
-    """For the models readers see: bulk writes skip save() and its signals,
-    so they retire cached values themselves.
-
-    The version changes after the write and in the same transaction, so no
-    reader can pair the new version with the old content.
-    """
-
-    def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
-            count = super().update(**kwargs)
-            content_changed()
-        return count
-
-    def bulk_create(self, *args, **kwargs):
-        with transaction.atomic(using=self.db):
-            created = super().bulk_create(*args, **kwargs)
-            content_changed()
-        return created
-
-    def bulk_update(self, *args, **kwargs):
-        with transaction.atomic(using=self.db):
-            count = super().bulk_update(*args, **kwargs)
-            content_changed()
-        return count
 
 
 def next_publication():
@@ -95,6 +69,7 @@ def remember(key, compute, *, version, public=True, expiry=next_publication):
 
 
 def connect_signals():
+    bulk_written.connect(content_changed, dispatch_uid="content-bulk")
     for label in WATCHED:
         model = apps.get_model(label)
         post_save.connect(content_changed, sender=model, dispatch_uid=f"content-{label}")

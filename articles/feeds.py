@@ -8,8 +8,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from authors.models import Author
-
 from .caching import current_version, remember
 from .context_processors import site_name
 from .models import Article, Keyword
@@ -114,7 +112,7 @@ class KeywordFeed(LatestArticlesFeed):
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
         # Like the author's page: only for an author with public articles.
-        return get_object_or_404(Author.objects.with_public_articles(), slug=slug)
+        return get_object_or_404(Article.objects.in_edition().authors(), slug=slug)
 
     def title(self, obj=None):
         return f"{site_name()}: {obj.name}"

@@ -20,7 +20,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from authors.models import Author
 
 from . import richtext
-from .caching import ContentQuerySet
+from .changes import ContentQuerySet
 from .querysets import ArticleQuerySet, KeywordQuerySet
 
 # For the reading time shown on article pages.

@@ -5,25 +5,28 @@ public page, list, count, feed and search starts from it or from
 `in_edition()`, which narrows it to one edition's language.
 """
 
-from django.apps import apps
 from django.db import connection, models
 from django.db.models import F
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .caching import ContentQuerySet
+from authors.models import Author
+
+from .changes import ContentQuerySet
 
 
-def _model(name):
-    # The models import this module; they are looked up when first needed.
-    return apps.get_model("articles", name)
+def related_model(queryset, name):
+    """The model at the other end of `queryset`'s relation `name` (the models
+    module imports this one, so its classes are reached through the relations)."""
+    return queryset.model._meta.get_field(name).related_model
 
 
 class KeywordQuerySet(ContentQuerySet):
     def in_use(self, language=None):
         """Key words of an edition's public articles, each with their `article_count`."""
-        listed = _model("Article").objects.in_edition(language)
+        tagged = related_model(self, "tagged_articles")
+        listed = related_model(tagged.objects, "content_object").objects.in_edition(language)
         return self.filter(tagged_articles__content_object__in=listed).annotate(
             article_count=models.Count("tagged_articles")
         )
@@ -49,6 +52,17 @@ class ArticleQuerySet(ContentQuerySet):
         """Published articles whose time has not come: the rest of `public()`'s rule."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def authors(self):
+        """The authors of these articles, by name, each with their `article_count`.
+
+        `Article.objects.in_edition().authors()`: the authors an edition lists.
+        """
+        return (
+            Author.objects.filter(bylines__article__in=self)
+            .annotate(article_count=models.Count("bylines"))
+            .order_by("name", "pk")
+        )
+
     def visible_to(self, user):
         """Everything for staff who may change articles (to preview), else `public()`."""
         if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
@@ -65,12 +79,12 @@ class ArticleQuerySet(ContentQuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "bylines",
-                queryset=_model("ArticleAuthor").objects.select_related("author"),
+                queryset=related_model(self, "bylines").objects.select_related("author"),
                 to_attr="byline_list",
             ),
             models.Prefetch(
                 "sections",
-                queryset=_model("Section").objects.order_by("order", "pk")[:1],
+                queryset=related_model(self, "sections").objects.order_by("order", "pk")[:1],
                 to_attr="opening",
             ),
         )
@@ -94,7 +108,7 @@ class ArticleQuerySet(ContentQuerySet):
         """
         if not keyword_ids:
             return []
-        links = _model("TaggedArticle").objects.exclude(content_object_id=article.pk)
+        links = related_model(self, "tagged_items").objects.exclude(content_object_id=article.pk)
         if connection.features.supports_slicing_ordering_in_compound:
             # One limited index scan a key word (PostgreSQL).
             pools = [
@@ -128,7 +142,9 @@ class ArticleQuerySet(ContentQuerySet):
     def with_content_version(self):
         """Each article with the current `content_version`, read in the same query
         (and without its search data, which pages never show)."""
-        version = _model("ContentVersion").objects.filter(pk=1).values("value")
+        from django.apps import apps
+
+        version = apps.get_model("articles", "ContentVersion").objects.filter(pk=1).values("value")
         return self.defer("search_text", "search_vector").annotate(
             content_version=models.Subquery(version)
         )

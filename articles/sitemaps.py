@@ -8,8 +8,6 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from authors.models import Author
-
 from .models import Article, Keyword
 
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
@@ -82,8 +80,8 @@ class AuthorSitemap(EditionSitemap):
     changefreq = "weekly"
 
     def items(self):
-        public = Article.objects.public()
-        return Author.objects.filter(bylines__article__in=public).distinct().order_by("pk")
+        # An author's page is the same in both editions (see authors.views).
+        return Article.objects.public().authors().order_by("pk")
 
 
 class PageSitemap(EditionSitemap):

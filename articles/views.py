@@ -22,8 +22,6 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from authors.models import Author
-
 from . import calendar
 from .caching import current_version, next_publication, remember
 from .models import Article, Keyword
@@ -75,7 +73,7 @@ class PublicPageMixin:
     def authors_with_articles(self):
         """Every author of the edition's public articles, by name, with `article_count`."""
         return self.remember(
-            "authors-with-articles", lambda: list(Author.objects.with_public_articles())
+            "authors-with-articles", lambda: list(Article.objects.in_edition().authors())
         )
 
     def keywords_in_use(self):

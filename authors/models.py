@@ -6,19 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles import richtext
-from articles.caching import ContentQuerySet
-
-
-class AuthorQuerySet(ContentQuerySet):
-    def with_public_articles(self, language=None):
-        """Authors with public articles in an edition (the current one), with `article_count`."""
-        from articles.models import Article
-
-        return (
-            self.filter(bylines__article__in=Article.objects.in_edition(language))
-            .annotate(article_count=models.Count("bylines"))
-            .order_by("name", "pk")
-        )
+from articles.changes import ContentQuerySet
 
 
 class Author(models.Model):
@@ -44,7 +32,7 @@ class Author(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = AuthorQuerySet.as_manager()
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -44,4 +44,4 @@ class AuthorDetailView(RememberedPageMixin, ArticleListMixin, ListView):
 
     def has_public_articles(self):
         """In either edition: the profile is the same in both."""
-        return Article.objects.public().filter(bylines__author=self.author).exists()
+        return Article.objects.public().authors().filter(pk=self.author.pk).exists()

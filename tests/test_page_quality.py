@@ -51,7 +51,7 @@ def sample_pages():
     persian = Article.objects.public().filter(language="fa").first()
     day = english.publish_date
     keyword = Keyword.objects.in_use("en").first()
-    author = Author.objects.with_public_articles("en").first()
+    author = Article.objects.in_edition("en").authors().first()
     return {
         "home": "/",
         "index": reverse("articles:index"),
