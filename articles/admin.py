@@ -17,7 +17,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import richtext, search, versions
-from .article_pages import ArticlePreviewView
+from .article_pages import article_preview
 from .editing import (
     ArticleForm,
     BylineFormSet,
@@ -266,7 +266,7 @@ class ArticleAdmin(VersionAdmin):
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_or_change_permission(request, article):
             raise Http404
-        return ArticlePreviewView.as_view()(request, pk=pk)
+        return article_preview(request, pk)
 
     def compare_view(self, request, pk):
         article = get_object_or_404(Article, pk=pk)

@@ -1,14 +1,11 @@
 """RSS 2.0 and Atom feeds: the latest public articles, and those of one key word or author."""
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .caching import current_version, remember
 from .context_processors import site_name
 from .models import Article, Keyword
 from .richtext import without_controls
@@ -18,26 +15,6 @@ FEED_LENGTH = 20
 
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
-
-    def __call__(self, request, *args, **kwargs):
-        # A feed is the same for every reader: written once per content version.
-        address = f"{request.scheme}://{request.get_host()}{request.path}"
-        status, headers, content = remember(
-            f"{get_language()}:feed:{address}",
-            lambda: self.write(request, *args, **kwargs),
-            version=current_version(),
-        )
-        response = HttpResponse(content, status=status)
-        for name, value in headers.items():
-            response[name] = value
-        return response
-
-    def write(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        headers = {
-            name: response[name] for name in ("Content-Type", "Last-Modified") if name in response
-        }
-        return response.status_code, headers, response.content
 
     def title(self, obj=None):
         return site_name()

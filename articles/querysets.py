@@ -139,12 +139,7 @@ class ArticleQuerySet(ContentQuerySet):
         )
         return list(related[:limit])
 
-    def with_content_version(self):
-        """Each article with the current `content_version`, read in the same query
-        (and without its search data, which pages never show)."""
-        from django.apps import apps
-
-        version = apps.get_model("articles", "ContentVersion").objects.filter(pk=1).values("value")
-        return self.defer("search_text", "search_vector").annotate(
-            content_version=models.Subquery(version)
-        )
+    def for_page(self):
+        """What an article's page reads of the article: the row without its
+        search data (which pages never show), with its translation."""
+        return self.select_related("translation").defer("search_text", "search_vector")

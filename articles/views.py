@@ -4,12 +4,11 @@ Also the mixins every public page shares (see `article_pages.py` for the
 article itself).
 """
 
-import hashlib
 from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, override
@@ -23,7 +22,7 @@ from django.views.generic import (
 )
 
 from . import calendar
-from .caching import current_version, next_publication, remember
+from .caching import remember
 from .models import Article, Keyword
 from .search import SearchForm, highlighted, search_articles
 
@@ -46,22 +45,9 @@ class PublicPageMixin:
 
     http_method_names = ["get", "head"]
 
-    @cached_property
-    def content_version(self):
-        return current_version()
-
-    @cached_property
-    def next_publication(self):
-        return next_publication()
-
     def remember(self, key, compute):
         """`compute()`'s value for this edition, computed once per content version."""
-        return remember(
-            f"{get_language()}:{key}",
-            compute,
-            version=self.content_version,
-            expiry=lambda: self.next_publication,
-        )
+        return remember(key, compute, request=self.request)
 
     def other_edition_url(self):
         """The same page in the other edition; its home where there is none."""
@@ -81,30 +67,6 @@ class PublicPageMixin:
         return self.remember(
             "keywords-in-use", lambda: list(Keyword.objects.in_use().order_by(Lower("name")))
         )
-
-
-class RememberedPageMixin(PublicPageMixin):
-    """A listing page rendered once per content version and address.
-
-    These pages show the same to every visitor (no forms, nothing personal),
-    so the whole page is remembered; a page that is an error is not.
-    """
-
-    def get(self, request, *args, **kwargs):
-        # The address without the query string other than the page number, so
-        # that tracking parameters cannot fill the cache with copies.
-        page = request.GET.get("page", "")
-        address = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
-        address = hashlib.sha256(address.encode()).hexdigest()
-        status, content_type, content = self.remember(
-            f"page:{address}", lambda: self.render_page(request, *args, **kwargs)
-        )
-        return HttpResponse(content, content_type=content_type, status=status)
-
-    def render_page(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response.render()
-        return response.status_code, response["Content-Type"], response.content
 
 
 class RememberedCountPaginator(Paginator):
@@ -137,7 +99,7 @@ class ArticleListMixin(PublicPageMixin):
         )
 
 
-class ArticleDateMixin(RememberedPageMixin, ArticleListMixin):
+class ArticleDateMixin(ArticleListMixin):
     date_field = "published_at"
     month_format = "%m"
     template_name = "articles/archive.html"
@@ -150,7 +112,7 @@ class ArticleDateMixin(RememberedPageMixin, ArticleListMixin):
         return reverse_in(other_language(), "articles:index")
 
 
-class HomeView(RememberedPageMixin, TemplateView):
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
@@ -212,14 +174,14 @@ class ArticleDayView(ArticleDateMixin, DayArchiveView):
     pass
 
 
-class KeywordIndexView(RememberedPageMixin, TemplateView):
+class KeywordIndexView(PublicPageMixin, TemplateView):
     template_name = "articles/keyword_index.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(keywords=self.keywords_in_use(), **kwargs)
 
 
-class KeywordDetailView(RememberedPageMixin, ArticleListMixin, ListView):
+class KeywordDetailView(ArticleListMixin, ListView):
     """Public articles with one key word; a key word with none is a 404."""
 
     template_name = "articles/keyword_detail.html"
@@ -295,7 +257,7 @@ class SearchView(ArticleListMixin, ListView):
         return context
 
 
-class SolarArchiveView(RememberedPageMixin, ArticleListMixin, ListView):
+class SolarArchiveView(ArticleListMixin, ListView):
     """The Persian edition's archive by Solar Hijri year, or month."""
 
     template_name = "articles/solar_archive.html"

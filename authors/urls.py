@@ -1,5 +1,6 @@
 from django.urls import path
 
+from articles.caching import public_page
 from articles.feeds import AuthorFeed
 
 from . import views
@@ -7,7 +8,7 @@ from . import views
 app_name = "authors"
 
 urlpatterns = [
-    path("", views.AuthorIndexView.as_view(), name="index"),
-    path("<uslug:slug>/", views.AuthorDetailView.as_view(), name="detail"),
-    path("<uslug:slug>/feed/", AuthorFeed(), name="feed"),
+    path("", public_page(views.AuthorIndexView.as_view()), name="index"),
+    path("<uslug:slug>/", public_page(views.AuthorDetailView.as_view()), name="detail"),
+    path("<uslug:slug>/feed/", public_page(AuthorFeed()), name="feed"),
 ]

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article
-from articles.views import ArticleListMixin, RememberedPageMixin
+from articles.views import ArticleListMixin, PublicPageMixin
 
 from .models import Author
 
 
-class AuthorIndexView(RememberedPageMixin, TemplateView):
+class AuthorIndexView(PublicPageMixin, TemplateView):
     """Authors with public articles, alphabetically."""
 
     template_name = "authors/author_index.html"
@@ -19,7 +19,7 @@ class AuthorIndexView(RememberedPageMixin, TemplateView):
         return super().get_context_data(authors=self.authors_with_articles(), **kwargs)
 
 
-class AuthorDetailView(RememberedPageMixin, ArticleListMixin, ListView):
+class AuthorDetailView(ArticleListMixin, ListView):
     """A profile and the author's public articles, newest first.
 
     An author has a page, in both editions, from their first public article

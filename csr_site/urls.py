@@ -9,6 +9,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
 from articles import converters
+from articles.caching import public_page
 from articles.sitemaps import SITEMAPS
 
 register_converter(converters.FourDigitYear, "yyyy")
@@ -18,7 +19,7 @@ register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
 
 urlpatterns = [
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -87,6 +87,16 @@ def test_staff_who_may_change_articles_preview_drafts(client, editor, hidden):
     assert "Scheduled: readers will see this article from" in response.content.decode()
 
 
+def test_what_staff_see_of_a_draft_never_reaches_readers(client, editor, hidden):
+    draft, scheduled = hidden
+    client.force_login(editor)
+    for article in (draft, scheduled):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    client.logout()
+    for article in (draft, scheduled):
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+
 def test_staff_without_the_permission_cannot_preview(client, hidden):
     draft, _ = hidden
     client.force_login(User.objects.create_user("clerk", password="pw", is_staff=True))
