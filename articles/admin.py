@@ -1,6 +1,5 @@
 """The editors' admin for articles and key words."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -9,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
@@ -18,9 +16,10 @@ from taggit.models import Tag
 
 from . import richtext, search, versions
 from .article_pages import article_preview
-from .editing import (
+from .forms import (
     ArticleForm,
     BylineFormSet,
+    KeywordForm,
     PreviewLinkForm,
     SectionForm,
     SectionFormSet,
@@ -216,18 +215,14 @@ class ArticleAdmin(VersionAdmin):
             gone.delete()
         formset.save_m2m()
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
         restoring = getattr(request, "restoring_over", None)
-        if restoring is None:
-            return form
-        # The version's text, locked against the article as it stands now; the
-        # lock was checked before the old version was brought back.
-        return type(
-            form.__name__,
-            (form,),
-            {"lock_override": restoring, "lock_checked": request.method == "POST"},
-        )
+        if article is not None and restoring is not None:
+            # An old version, brought back for the form: it is locked against
+            # the article as it stands now (see revision_view and ArticleForm).
+            article.restoring_over = restoring
+        return article
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         article = get_object_or_404(Article.objects.select_related("updated_by"), pk=object_id)
@@ -332,32 +327,6 @@ class ArticleAdmin(VersionAdmin):
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
             messages.SUCCESS,
         )
-
-
-class KeywordForm(forms.ModelForm):
-    new_slug = forms.BooleanField(
-        label=_("make a new slug from the name"),
-        required=False,
-        help_text=_(
-            "Leave unticked to keep the key word's address when renaming it, "
-            "so links to it keep working."
-        ),
-    )
-
-    class Meta:
-        model = Keyword
-        fields = ["name", "slug", "description", "description_fa", "counterpart"]
-        widgets = {"description_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("new_slug") and cleaned.get("name"):
-            slug = slugify(cleaned["name"], allow_unicode=True)
-            if Keyword.objects.exclude(pk=self.instance.pk).filter(slug=slug).exists():
-                self.add_error("new_slug", _("Another key word already has the slug %s.") % slug)
-            cleaned["slug"] = slug
-            self.instance.slug = slug
-        return cleaned
 
 
 @admin.register(Keyword)

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_safe
 
 from . import citing
 from .metadata import article_metadata
+from .mixins import other_language, reverse_in
 from .models import Article, PreviewLink
-from .views import other_language, reverse_in
 
 # What the banner of a preview says: see articles/article_detail.html.
 STAFF, SHARED = "staff", "shared"

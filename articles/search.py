@@ -15,13 +15,11 @@ import re
 import threading
 from contextlib import contextmanager
 
-from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.db.models import F, Q, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from authors.models import Author
 
@@ -128,22 +126,6 @@ def _articles_of(instance):
 
 # ---------------------------------------------------------------------------
 # Asking
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False, strip=True
-    )
-    author = forms.SlugField(label=_("Author"), required=False, allow_unicode=True)
-    keyword = forms.SlugField(label=_("Key word"), required=False, allow_unicode=True)
-    # A Gregorian year, or in the Persian edition also a Solar Hijri one (1395).
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1200, max_value=2099)
-
-    def clean_q(self):
-        value = self.cleaned_data["q"]
-        if "\x00" in value:
-            raise forms.ValidationError(_("The search contains a character it cannot have."))
-        return value
 
 
 def search_articles(q, *, language=None, author=None, keyword=None, year=None):

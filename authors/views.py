@@ -4,8 +4,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
+from articles.mixins import ArticleListMixin, PublicPageMixin
 from articles.models import Article
-from articles.views import ArticleListMixin, PublicPageMixin
 
 from .models import Author
 

@@ -25,7 +25,7 @@ from archive import grow_to, median_ms, start
 from django.core.cache import cache
 from django.test import Client
 
-from articles import views
+from articles import mixins
 
 
 def second_page_ms(client, runs=30):
@@ -52,7 +52,7 @@ def main():
         figures = {}
         for inner in (True, False):
             patch = mock.patch.object(
-                views, "remember", side_effect=lambda key, compute, request=None: compute()
+                mixins, "remember", side_effect=lambda key, compute, request=None: compute()
             )
             with patch if not inner else mock.MagicMock():
                 figures[("search", inner)] = median_ms(client, "/search/?q=energy")[0]

@@ -1,8 +1,9 @@
-"""Forms behind the article editor: no lost edits, and no publishing half an article.
+"""Every form of the site.
 
-`ArticleForm` refuses to save over changes made since the editor opened the
-article; the inline formsets refuse to publish without authors or sections;
-`PreviewLinkForm` makes and revokes share links.
+The article editor: `ArticleForm` refuses to save over changes made since the
+editor opened the article (its lock); the inline formsets refuse to publish
+without authors or sections; `PreviewLinkForm` makes and revokes share links.
+`KeywordForm` renames key words; `SearchForm` reads a reader's search.
 """
 
 import datetime
@@ -12,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
-from django.utils.text import format_lazy
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Keyword, PreviewLink
+from .search import MAX_QUERY_LENGTH
 
 
 def text_direction(article):
@@ -47,8 +49,6 @@ class ArticleForm(forms.ModelForm):
     # What `updated_at` was when the editor opened the article: a save on top
     # of a newer version is refused, whoever made it and in whichever tab.
     lock = forms.CharField(widget=forms.HiddenInput, required=False)
-    lock_override = None
-    lock_checked = False
 
     class Meta:
         model = Article
@@ -81,7 +81,7 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk:
             # Restoring an old version: the form shows the old text, but is
             # locked against the article as it stands (see ArticleAdmin).
-            self.fields["lock"].initial = self.lock_override or lock_token(self.instance)
+            self.fields["lock"].initial = self.restoring_over or lock_token(self.instance)
         text_fields = ["title", "slug", "summary", "keywords", "image_alt", "image_caption"]
         set_direction(self, text_fields, self.instance)
 
@@ -107,9 +107,15 @@ class ArticleForm(forms.ModelForm):
             )
         return names
 
+    @property
+    def restoring_over(self):
+        """When an old version is being restored: the lock of the article as it
+        stands, which the restore view has checked already."""
+        return getattr(self.instance, "restoring_over", None)
+
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and not self.lock_checked:
+        if self.instance.pk and not self.restoring_over:
             self.refuse_stale_save()
         return cleaned
 
@@ -213,3 +219,45 @@ class PreviewLinkForm(forms.ModelForm):
         if commit:
             link.save()
         return link
+
+
+class KeywordForm(forms.ModelForm):
+    new_slug = forms.BooleanField(
+        label=_("make a new slug from the name"),
+        required=False,
+        help_text=_(
+            "Leave unticked to keep the key word's address when renaming it, "
+            "so links to it keep working."
+        ),
+    )
+
+    class Meta:
+        model = Keyword
+        fields = ["name", "slug", "description", "description_fa", "counterpart"]
+        widgets = {"description_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_slug") and cleaned.get("name"):
+            slug = slugify(cleaned["name"], allow_unicode=True)
+            if Keyword.objects.exclude(pk=self.instance.pk).filter(slug=slug).exists():
+                self.add_error("new_slug", _("Another key word already has the slug %s.") % slug)
+            cleaned["slug"] = slug
+            self.instance.slug = slug
+        return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False, strip=True
+    )
+    author = forms.SlugField(label=_("Author"), required=False, allow_unicode=True)
+    keyword = forms.SlugField(label=_("Key word"), required=False, allow_unicode=True)
+    # A Gregorian year, or in the Persian edition also a Solar Hijri one (1395).
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1200, max_value=2099)
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError(_("The search contains a character it cannot have."))
+        return value
