@@ -67,20 +67,19 @@ class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if get_language() == "fa":
-            years = context["date_list"]
-            context["solar_years"] = self.remember("solar-years", lambda: self.solar_years(years))
+            context["solar_years"] = self.remember("solar-years", self.solar_years)
         return context
 
-    def solar_years(self, gregorian_years):
-        """Solar Hijri years with articles; each Gregorian year touches two of them."""
-        candidates = sorted({y for d in gregorian_years for y in (d.year - 622, d.year - 621)})
-        found = []
-        for year in candidates:
-            start, end = calendar.solar_range(year)
-            articles = Article.objects.in_edition()
-            if articles.in_period(start, end).exists():
-                found.append(year)
-        return sorted(found, reverse=True)
+    def solar_years(self):
+        """Solar Hijri years with articles, newest first, in two queries however
+        long the archive: a Solar Hijri year begins in March (Nowruz), so
+        every other month lies in one Solar year, and only March's days are read."""
+        articles = Article.objects.in_edition()
+        days = [
+            *(month for month in articles.dates("published_at", "month") if month.month != 3),
+            *articles.filter(published_at__month=3).dates("published_at", "day"),
+        ]
+        return sorted({calendar.solar(day).year for day in days}, reverse=True)
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         # The years of the whole archive: remembered, since finding them

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from articles import calendar
 from articles.models import Article
 
 from .factories import ArticleFactory, AuthorFactory
@@ -29,34 +30,45 @@ def now():
 
 
 def public_urls(article):
-    """Every public page a reader can reach that could show `article`.
+    """Every public page a reader can reach that could show `article`, in its edition.
 
     The draft sweep and the query-count tests both walk this list, so a new
-    public page is added here once and is covered by both.
+    public page is added here once and is covered by both, in both editions.
     """
     day = timezone.localdate(article.published_at)
     y, m, d = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
     keyword = article.keywords.first()
     author = article.authors.first()
-    return {
-        "home": reverse("articles:home"),
-        "index": reverse("articles:index"),
-        "year": reverse("articles:year", args=[y]),
-        "month": reverse("articles:month", args=[y, m]),
-        "day": reverse("articles:day", args=[y, m, d]),
-        "detail": article.get_absolute_url(),
-        "keywords": reverse("articles:keywords"),
-        "keyword": keyword.get_absolute_url(),
-        "authors": reverse("authors:index"),
-        "author": author.get_absolute_url(),
-        # Every article the factories make has "Text of part …" in its body.
-        "search": reverse("articles:search") + "?q=text",
-        "feed": reverse("articles:feed"),
-        "atom": reverse("articles:feed-atom"),
-        "keyword feed": reverse("articles:keyword-feed", args=[keyword.slug]),
-        "author feed": reverse("authors:feed", args=[author.slug]),
-        "sitemap": reverse("sitemap"),
-    }
+    with translation.override(article.language):
+        urls = {
+            "home": reverse("articles:home"),
+            "index": reverse("articles:index"),
+            "year": reverse("articles:year", args=[y]),
+            "month": reverse("articles:month", args=[y, m]),
+            "day": reverse("articles:day", args=[y, m, d]),
+            "detail": article.get_absolute_url(),
+            "citation bib": reverse("articles:citation-bib", args=[y, m, d, article.slug]),
+            "citation ris": reverse("articles:citation-ris", args=[y, m, d, article.slug]),
+            "keywords": reverse("articles:keywords"),
+            "keyword": keyword.get_absolute_url(),
+            "authors": reverse("authors:index"),
+            "author": author.get_absolute_url(),
+            # Every article the factories make has "Text of part …" in its body.
+            "search": reverse("articles:search") + "?q=text",
+            "feed": reverse("articles:feed"),
+            "atom": reverse("articles:feed-atom"),
+            "keyword feed": reverse("articles:keyword-feed", args=[keyword.slug]),
+            "author feed": reverse("authors:feed", args=[author.slug]),
+        }
+        if article.language == "fa":
+            solar = calendar.solar(day)
+            urls["solar year"] = reverse("articles:solar-year", args=[f"{solar.year}"])
+            urls["solar month"] = reverse(
+                "articles:solar-month", args=[f"{solar.year}", f"{solar.month:02d}"]
+            )
+    # One sitemap for both editions.
+    urls["sitemap"] = reverse("sitemap")
+    return urls
 
 
 # Pages that list names or addresses rather than article titles.
@@ -77,26 +89,60 @@ def published(db):
 
 
 @pytest.fixture
-def hidden(db, published):
-    """A draft and a scheduled article that share the public one's day, author and key word,
-    each also with an author and a key word of its own."""
-    author = published.authors.first()
+def published_fa(db, published):
+    """A public article of the Persian edition, by the same author."""
+    return ArticleFactory(
+        title="تحلیل عمومی",
+        slug="tahlil-omumi",
+        language="fa",
+        published_at=timezone.make_aware(datetime.datetime(2016, 4, 21, 10, 0)),
+        authors=[published.authors.first()],
+        sections=["", "چرا مذاکرات دوجانبه؟"],
+        keywords=["سوریه"],
+    )
+
+
+def hidden_twins(public, suffix=""):
+    """A draft and a scheduled article that share `public`'s edition, day, author and key
+    word, each also with an author and a key word of its own."""
+    author = public.authors.first()
+    keyword = public.keywords.first().name
     draft = ArticleFactory(
-        title="Secret Draft Memo",
-        slug="secret-draft",
+        title="Secret Draft Memo" + suffix,
+        slug="secret-draft" + suffix,
+        language=public.language,
         status=Article.Status.DRAFT,
-        published_at=published.published_at + datetime.timedelta(hours=1),
-        authors=[author, AuthorFactory(name="Drafty Writer", slug="drafty-writer")],
-        keywords=["Syria", "Draftonly"],
+        published_at=public.published_at + datetime.timedelta(hours=1),
+        authors=[
+            author,
+            AuthorFactory(name="Drafty Writer" + suffix, slug="drafty-writer" + suffix),
+        ],
+        keywords=[keyword, "Draftonly" + suffix],
     )
     scheduled = ArticleFactory(
-        title="Forthcoming Scheduled Piece",
-        slug="scheduled-piece",
+        title="Forthcoming Scheduled Piece" + suffix,
+        slug="scheduled-piece" + suffix,
+        language=public.language,
         published_at=timezone.now() + datetime.timedelta(days=30),
-        authors=[author, AuthorFactory(name="Future Writer", slug="future-writer")],
-        keywords=["Syria", "Futureonly"],
+        authors=[
+            author,
+            AuthorFactory(name="Future Writer" + suffix, slug="future-writer" + suffix),
+        ],
+        keywords=[keyword, "Futureonly" + suffix],
     )
     return draft, scheduled
+
+
+@pytest.fixture
+def hidden(db, published):
+    """A draft and a scheduled twin of the public English article."""
+    return hidden_twins(published)
+
+
+@pytest.fixture
+def hidden_fa(db, published_fa):
+    """A draft and a scheduled twin of the public Persian article."""
+    return hidden_twins(published_fa, suffix="-fa")
 
 
 def form_values(response, form_id):

@@ -1,8 +1,19 @@
 """Settings from the environment: production refuses unsafe defaults and passes check --deploy."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time as time_module
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -14,6 +25,7 @@ PRODUCTION = {
 def manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -39,18 +51,123 @@ def test_debug_must_be_zero_or_one():
     assert result.returncode != 0 and "DEBUG must be 0 or 1" in result.stderr
 
 
-def test_database_connections_are_reused(settings):
-    database = settings.DATABASES["default"]
-    assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True
+# A script run inside the site, as a server process runs it: requests go
+# through the WSGI application, so its request signals fire as in production.
+SERVE = """
+from wsgiref.util import setup_testing_defaults
+from django.db import connection
+from csr_site.wsgi import application
+
+def serve(path):
+    environ = {"PATH_INFO": path, "HTTP_HOST": "localhost"}
+    setup_testing_defaults(environ)
+    status = []
+    result = application(environ, lambda line, headers, exc_info=None: status.append(line))
+    body = b"".join(result).decode()
+    result.close()
+    return status[0], body
+"""
 
 
-def test_cache_keys_carry_the_release(settings):
-    assert len(settings.CACHES["default"]["KEY_PREFIX"]) == 12
-    result = manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.CACHES)",
-        RELEASE="r42",
-        REDIS_URL="redis://127.0.0.1:6379/0",
+@pytest.fixture(scope="module")
+def site_database(tmp_path_factory):
+    """A migrated database of its own, for the site run in another process."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite3'}"
+    result = manage("migrate", "--noinput", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    return url
+
+
+def serve(script, root=ROOT, **env):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SERVE + script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
     )
-    assert "'KEY_PREFIX': 'r42'" in result.stdout and "RedisCache" in result.stdout
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_one_database_connection_serves_many_requests(site_database):
+    script = """
+serve("/articles/")
+first = connection.connection
+for _ in range(3):
+    assert serve("/articles/")[0] == "200 OK"
+print("same connection:", first is not None and connection.connection is first)
+"""
+    assert "same connection: True" in serve(script, DATABASE_URL=site_database)
+    # The control: without reuse, each request opens its own.
+    assert "same connection: False" in serve(script, DATABASE_URL=site_database, CONN_MAX_AGE="0")
+
+
+@pytest.mark.django_db
+def test_a_dropped_database_connection_does_not_fail_the_next_request(django_db_blocker):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"])
+    script = """
+from django.db import connections
+serve("/articles/")
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    (pid,) = cursor.fetchone()
+other = connections.create_connection("default")
+with other.cursor() as cursor:
+    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+other.close()
+print("after the drop:", serve("/articles/")[0])
+"""
+    assert "after the drop: 200 OK" in serve(script, DATABASE_URL=url.geturl())
+
+
+@pytest.fixture
+def shared_cache(tmp_path):
+    """A Redis server of this test's own, as several server processes share one."""
+    server = shutil.which("redis-server")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing")
+        pytest.skip("redis-server is missing")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time_module.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait()
+
+
+def test_pages_rendered_by_one_release_are_not_served_by_the_next(
+    tmp_path, shared_cache, site_database
+):
+    # The release before this one: the same site, with a different footer.
+    old = tmp_path / "old"
+    for folder in ("articles", "authors", "csr_site", "templates", "locale", "static"):
+        shutil.copytree(ROOT / folder, old / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "manage.py", old)
+    base = old / "templates" / "base.html"
+    base.write_text(base.read_text().replace("<footer", "<p>Old footer</p><footer"))
+    home = 'print(serve("/")[1])'
+    env = {"DATABASE_URL": site_database, "REDIS_URL": shared_cache}
+
+    assert "Old footer" in serve(home, root=old, **env)
+    assert "Old footer" not in serve(home, **env)
+
+    # RELEASE, when set, names the release instead of the code's digest.
+    assert "Old footer" in serve(home, root=old, RELEASE="r41", **env)
+    assert "Old footer" in serve(home, RELEASE="r41", **env)
+    assert "Old footer" not in serve(home, RELEASE="r42", **env)
