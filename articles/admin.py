@@ -14,7 +14,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import richtext, search, versions
+from . import richtext, versions
 from .article_pages import article_preview
 from .forms import (
     ArticleForm,
@@ -182,12 +182,6 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description=_("key words"))
     def keyword_list(self, article):
         return ", ".join(sorted(keyword.name for keyword in article.keywords.all()))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # One save touches the article, its sections, bylines and key words:
-        # re-index it for search once, at the end.
-        with search.indexing_deferred():
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     class Media:
         # Paragraphs in the rich-text editor run in the direction of their own text.

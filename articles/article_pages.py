@@ -12,12 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from . import citing
+from . import citing, editions
 from .metadata import article_metadata
-from .mixins import other_language, reverse_in
 from .models import Article, PreviewLink
 
 # What the banner of a preview says: see articles/article_detail.html.
@@ -34,7 +32,7 @@ def render_article(request, article, preview=None):
     if translation is not None:
         other_edition_url = translation.get_absolute_url()
     else:
-        other_edition_url = reverse_in(other_language(), "articles:home")
+        other_edition_url = editions.reverse_in(editions.other(), "articles:home")
     context = {
         "article": article,
         "preview": preview,
@@ -71,7 +69,7 @@ def article_detail(request, year, month, day, slug):
         if len(matches) != 1:
             raise Http404("No such article.")
         return HttpResponsePermanentRedirect(matches[0].get_absolute_url())
-    if article.language != get_language():
+    if article.language != editions.current():
         # Each article lives in the edition of its language.
         return HttpResponsePermanentRedirect(article.get_absolute_url())
     return render_article(request, article)

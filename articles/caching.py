@@ -25,10 +25,10 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_max_age
-from django.utils.translation import get_language
 
 from authors.models import Author
 
+from . import editions
 from .changes import bulk_written
 from .models import Article, ArticleAuthor, ContentVersion, Keyword, Section, TaggedArticle
 
@@ -88,7 +88,7 @@ def _full_key(state, key):
     # The day is in the key, since pages print it (a citation's access date)
     # and say what is new. (The release is in every key: see KEY_PREFIX.)
     day = timezone.localdate().isoformat()
-    return f"content:{state.version}:{day}:{get_language()}:{key}"
+    return f"content:{state.version}:{day}:{editions.current()}:{key}"
 
 
 def _lookup(full_key):

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import editions
-from .context_processors import site_name
 
 # BibTeX's month names, whatever the interface language.
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -36,7 +35,7 @@ def reference(article, names, url, accessed):
     return _("%(byline)s“%(title)s.” %(site)s, %(date)s. %(url)s (accessed %(accessed)s).") % {
         "byline": f"{byline}. " if byline else "",
         "title": article.title,
-        "site": site_name(),
+        "site": editions.site_name(),
         "date": editions.date_in_words(article.published_at),
         "url": url,
         "accessed": editions.date_in_words(accessed),
@@ -61,7 +60,7 @@ def bibtex(article, names, url, accessed):
         ("title", "{" + _bibtex_value(article.title) + "}"),
         ("year", str(published.year)),
         ("month", MONTHS[published.month - 1]),
-        ("howpublished", _bibtex_value(site_name())),
+        ("howpublished", _bibtex_value(editions.site_name())),
         ("url", url),
         ("urldate", accessed.isoformat()),
         ("language", article.language),
@@ -78,7 +77,7 @@ def ris(article, names, keywords, url, accessed):
         ("TI", article.title),
         ("PY", str(published.year)),
         ("DA", published.strftime("%Y/%m/%d")),
-        ("PB", site_name()),
+        ("PB", editions.site_name()),
         ("UR", url),
         ("Y2", accessed.strftime("%Y/%m/%d")),
         ("LA", article.language),

@@ -1,11 +1,19 @@
-from django.conf import settings
-from django.utils.translation import get_language
+"""What every template knows of the edition it is rendered in (see `editions.py`)."""
 
+from django.utils.translation import get_language_info
 
-def site_name():
-    """The institute's name in the current edition's language."""
-    return settings.SITE_NAME_FA if get_language() == "fa" else settings.SITE_NAME
+from . import editions
 
 
 def site(request):
-    return {"SITE_NAME": site_name()}
+    other = editions.other()
+    return {
+        "SITE_NAME": editions.site_name(),
+        "TEXT_DIR": editions.direction(),
+        "OTHER_EDITION": {
+            "code": other,
+            "dir": editions.direction(other),
+            "name": get_language_info(other)["name_local"],
+            "home": editions.reverse_in(other, "articles:home"),
+        },
+    }

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from .context_processors import site_name
+from . import editions
 from .models import Article, Keyword
 from .richtext import without_controls
 
@@ -17,7 +17,7 @@ class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
 
     def title(self, obj=None):
-        return site_name()
+        return editions.site_name()
 
     def link(self, obj=None):
         return reverse("articles:index")
@@ -26,7 +26,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:feed")
 
     def description(self, obj=None):
-        return _("The latest analysis from the %(site)s.") % {"site": site_name()}
+        return _("The latest analysis from the %(site)s.") % {"site": editions.site_name()}
 
     def subtitle(self, obj=None):
         return self.description(obj)
@@ -71,7 +71,7 @@ class KeywordFeed(LatestArticlesFeed):
         return get_object_or_404(Keyword.objects.in_use(), slug=slug)
 
     def title(self, obj=None):
-        return f"{site_name()}: {obj.name}"
+        return f"{editions.site_name()}: {obj.name}"
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -92,7 +92,7 @@ class AuthorFeed(LatestArticlesFeed):
         return get_object_or_404(Article.objects.in_edition().authors(), slug=slug)
 
     def title(self, obj=None):
-        return f"{site_name()}: {obj.name}"
+        return f"{editions.site_name()}: {obj.name}"
 
     def link(self, obj=None):
         return obj.get_absolute_url()

@@ -16,15 +16,16 @@ from django.utils import formats, timezone
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import editions
 from .models import Article, Keyword, PreviewLink
 from .search import MAX_QUERY_LENGTH
 
 
 def text_direction(article):
-    """How a Persian article's text runs, and an English one's; "auto" for a new one."""
+    """How the article's text runs, by its language; "auto" for a new one."""
     if article is None or not article.pk:
         return "auto"
-    return "rtl" if article.language == Article.Language.PERSIAN else "ltr"
+    return editions.direction(article.language)
 
 
 def set_direction(form, names, article):

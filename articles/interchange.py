@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from authors.models import Author
 
-from . import richtext, search
+from . import richtext
 from .models import EARLIEST, LATEST, Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
@@ -443,7 +443,7 @@ def _keyword_named(name):
 def import_archive(data):
     """Check and write a decoded archive; all of it or, on any error, nothing."""
     authors, articles, keywords = check_archive(data)
-    with transaction.atomic(), search.indexing_deferred():
+    with transaction.atomic():
         return _write(authors, articles, keywords)
 
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import citing
-from .context_processors import site_name
+from . import citing, editions
 
 # Inside <script>, "<", ">" and "&" could end the element early; JSON lets them
 # be written as escapes instead.
@@ -51,7 +50,7 @@ def article_metadata(article, bylines, keywords, request):
         ],
         "publisher": {
             "@type": "Organization",
-            "name": site_name(),
+            "name": editions.site_name(),
             "url": request.build_absolute_uri(reverse("articles:home")),
         },
         "keywords": keyword_names,
@@ -67,6 +66,7 @@ def article_metadata(article, bylines, keywords, request):
         "modified": modified,
         "names": names,
         "keywords": keyword_names,
+        "locale": editions.OG_LOCALES[article.language],
         "json_ld": mark_safe(json.dumps(schema, ensure_ascii=False).translate(_SCRIPT_SAFE)),
         "reference": citing.reference(article, names, url, accessed),
         "bibtex": citing.bibtex(article, names, url, accessed),

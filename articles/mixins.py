@@ -10,20 +10,11 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
-from django.urls import reverse, translate_url
-from django.utils.translation import get_language, override
+from django.urls import translate_url
 
+from . import editions
 from .caching import remember
 from .models import Article, Keyword
-
-
-def other_language():
-    return "en" if get_language() == "fa" else "fa"
-
-
-def reverse_in(language, name, **kwargs):
-    with override(language):
-        return reverse(name, kwargs=kwargs)
 
 
 class PublicPageMixin:
@@ -38,7 +29,7 @@ class PublicPageMixin:
 
     def other_edition_url(self):
         """The same page in the other edition; its home where there is none."""
-        return translate_url(self.request.path, other_language())
+        return translate_url(self.request.path, editions.other())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(other_edition_url=self.other_edition_url(), **kwargs)

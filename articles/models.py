@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from authors.models import Author
 
-from . import richtext
+from . import editions, richtext
 from .changes import ContentQuerySet
 from .querysets import ArticleQuerySet, KeywordQuerySet
 
@@ -79,9 +79,7 @@ class Keyword(TagBase):
     @property
     def local_description(self):
         """The description in the current edition's language, if given, else in English."""
-        if get_language() == "fa" and self.description_fa:
-            return self.description_fa
-        return self.description
+        return editions.localised(self.description, self.description_fa)
 
     def slugify(self, tag, i=None):
         # Room for taggit's "_2" suffix, and a slug even for a name of punctuation.

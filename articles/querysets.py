@@ -9,10 +9,10 @@ from django.db import connection, models
 from django.db.models import F
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from authors.models import Author
 
+from . import editions
 from .changes import ContentQuerySet
 
 
@@ -42,7 +42,7 @@ class ArticleQuerySet(ContentQuerySet):
 
     def in_edition(self, language=None):
         """What an edition lists: public articles in its language (the current one)."""
-        return self.public().filter(language=language or get_language())
+        return self.public().filter(language=language or editions.current())
 
     def in_period(self, start, end):
         """Articles published from `start` up to, not including, `end`."""

@@ -12,19 +12,18 @@ become Persian ی and ک, and zero-width joiners, tatweel and diacritics go.
 """
 
 import re
-import threading
-from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
+from django.db import connection, connections, models, router, transaction
 from django.db.models import F, Q, Value
+from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from authors.models import Author
 
 from . import calendar, richtext
-from .models import EARLIEST, Article, Keyword, Section
+from .models import EARLIEST, Article, ArticleAuthor, Keyword, Section, TaggedArticle
 
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = {"en": "english", "fa": "simple"}
@@ -83,33 +82,30 @@ def index_articles(article_ids):
         models.QuerySet(Article).filter(pk=article.pk).update(**fields)
 
 
-_deferral = threading.local()
-
-
-@contextmanager
-def indexing_deferred():
-    """Index each changed article once, when the block ends, not on every row saved."""
-    outer = getattr(_deferral, "pending", None)
-    _deferral.pending = pending = set() if outer is None else outer
-    try:
-        yield
-    finally:
-        if outer is None:
-            _deferral.pending = None
-    if outer is None and pending:
-        index_articles(pending)
-
-
 def index_on_change(sender, instance, **kwargs):
-    """Signal receiver: re-index the articles a saved or deleted row belongs to."""
+    """Signal receiver: re-index the articles a saved or deleted row belongs to.
+
+    Once the transaction commits, and once per article however many of its
+    rows the transaction wrote (an admin save writes the article, its
+    sections, bylines and key words); outside a transaction, at once.
+    """
     if kwargs.get("raw"):
         return
-    ids = _articles_of(instance)
-    pending = getattr(_deferral, "pending", None)
-    if pending is not None:
-        pending.update(ids)
-    else:
-        index_articles(ids)
+    using = kwargs.get("using") or router.db_for_write(sender)
+    connection = connections[using]
+    if not hasattr(connection, "search_pending"):
+        connection.search_pending = set()
+    connection.search_pending.update(_articles_of(instance))
+
+    def index_pending():
+        # The first callback after a commit indexes everything pending; the
+        # others find nothing left. (What a rollback left pending is indexed
+        # with the next commit: indexing an article again changes nothing.)
+        ids, connection.search_pending = connection.search_pending, set()
+        if ids:
+            index_articles(ids)
+
+    transaction.on_commit(index_pending, using=using)
 
 
 def _articles_of(instance):
@@ -203,10 +199,6 @@ def _window(text, words, size=220):
 
 
 def connect_signals():
-    from django.db.models.signals import post_delete, post_save
-
-    from .models import ArticleAuthor, TaggedArticle
-
     for model in (Article, Section, ArticleAuthor, TaggedArticle, Author, Keyword):
         post_save.connect(index_on_change, sender=model, dispatch_uid=f"search-{model.__name__}")
     for model in (Section, ArticleAuthor, TaggedArticle):

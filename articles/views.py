@@ -9,7 +9,6 @@ from functools import cached_property
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import translate_url
-from django.utils.translation import get_language
 from django.views.generic import (
     ArchiveIndexView,
     DayArchiveView,
@@ -19,9 +18,9 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import calendar
+from . import calendar, editions
 from .forms import SearchForm
-from .mixins import ArticleListMixin, PublicPageMixin, other_language, reverse_in
+from .mixins import ArticleListMixin, PublicPageMixin
 from .models import Article, Keyword
 from .search import highlighted, search_articles
 
@@ -39,7 +38,7 @@ class ArticleDateMixin(ArticleListMixin):
 
     def other_edition_url(self):
         # Date archives of one edition may be empty in the other: offer its index.
-        return reverse_in(other_language(), "articles:index")
+        return editions.reverse_in(editions.other(), "articles:index")
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -59,14 +58,14 @@ class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     allow_empty = True
 
     def other_edition_url(self):
-        return translate_url(self.request.path, other_language())
+        return translate_url(self.request.path, editions.other())
 
     def count_key(self):
         return "index"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if get_language() == "fa":
+        if editions.current() == editions.PERSIAN:
             context["solar_years"] = self.remember("solar-years", self.solar_years)
         return context
 
@@ -127,15 +126,15 @@ class KeywordDetailView(ArticleListMixin, ListView):
         counterpart = self.keyword.counterpart
         if (
             counterpart is None
-            or not Keyword.objects.in_use(other_language()).filter(pk=counterpart.pk).exists()
+            or not Keyword.objects.in_use(editions.other()).filter(pk=counterpart.pk).exists()
         ):
             return None
         return counterpart
 
     def other_edition_url(self):
         if self.counterpart is None:
-            return reverse_in(other_language(), "articles:home")
-        return reverse_in(other_language(), "articles:keyword", slug=self.counterpart.slug)
+            return editions.reverse_in(editions.other(), "articles:home")
+        return editions.reverse_in(editions.other(), "articles:keyword", slug=self.counterpart.slug)
 
     def count_key(self):
         return f"keyword:{self.keyword.pk}"
@@ -192,7 +191,7 @@ class SolarArchiveView(ArticleListMixin, ListView):
     template_name = "articles/solar_archive.html"
 
     def get_queryset(self):
-        if get_language() != "fa":
+        if editions.current() != editions.PERSIAN:
             raise Http404("The Solar Hijri archive belongs to the Persian edition.")
         self.year = int(self.kwargs["year"])
         self.month = int(self.kwargs["month"]) if "month" in self.kwargs else None
@@ -228,4 +227,4 @@ class SolarArchiveView(ArticleListMixin, ListView):
         return [(month, calendar.MONTHS[month - 1]) for month in sorted(found)]
 
     def other_edition_url(self):
-        return reverse_in("en", "articles:index")
+        return editions.reverse_in(editions.ENGLISH, "articles:index")

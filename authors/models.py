@@ -2,10 +2,9 @@
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import richtext
+from articles import editions, richtext
 from articles.changes import ContentQuerySet
 
 
@@ -49,17 +48,17 @@ class Author(models.Model):
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
 
-    def position_in(self, language):
-        return (language == "fa" and self.position_fa) or self.position
+    def position_in(self, language=None):
+        """The position in `language` (the current edition's), if given, else in English."""
+        return editions.localised(self.position, self.position_fa, language)
 
-    def affiliation_in(self, language):
-        return (language == "fa" and self.affiliation_fa) or self.affiliation
+    def affiliation_in(self, language=None):
+        return editions.localised(self.affiliation, self.affiliation_fa, language)
 
     @property
     def local_position(self):
-        """The position in the current edition's language, if given, else in English."""
-        return self.position_in(get_language())
+        return self.position_in()
 
     @property
     def local_affiliation(self):
-        return self.affiliation_in(get_language())
+        return self.affiliation_in()

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Section
@@ -30,6 +31,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article
         skip_postgeneration_save = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # As if the article, its bylines, sections and key words were saved
+        # and committed: what runs on commit (search indexing) runs, though
+        # each test is one transaction that is never committed.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super()._generate(strategy, params)
 
     title = factory.Sequence(lambda n: f"Analysis number {n}")
     slug = factory.Sequence(lambda n: f"analysis-{n}")

@@ -89,7 +89,8 @@ def test_hidden_articles_are_never_found(client, db):
     assert titles(client.get("/search/", {"q": "energy"})) == ["Visible energy piece"]
 
 
-def test_search_data_follows_edits_to_sections_keywords_and_authors(client, db):
+@pytest.mark.django_db(transaction=True)
+def test_search_data_follows_edits_to_sections_keywords_and_authors(client):
     author = AuthorFactory(name="Kamran Sepehrnia")
     article = ArticleFactory(title="Plain title", authors=[author])
     assert titles(client.get("/search/", {"q": "desalination"})) == []

@@ -62,10 +62,13 @@ def test_hidden_articles_and_their_only_pages_are_404_for_readers(client, reques
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
-def test_publishing_makes_an_article_appear_everywhere(client, request, language):
+def test_publishing_makes_an_article_appear_everywhere(
+    client, request, language, django_capture_on_commit_callbacks
+):
     draft, _ = request.getfixturevalue("hidden" if language == "en" else "hidden_fa")
     draft.status = Article.Status.PUBLISHED
-    draft.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.save()
     for name, url in public_urls(draft).items():
         response = client.get(url)
         assert response.status_code == 200, name

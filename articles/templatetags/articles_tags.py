@@ -3,7 +3,6 @@
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from .. import calendar, editions
 
@@ -11,7 +10,7 @@ register = template.Library()
 
 
 def _persian():
-    return get_language() == "fa"
+    return editions.current() == editions.PERSIAN
 
 
 @register.filter
@@ -37,3 +36,11 @@ def time_tag(value):
     """A `<time>` element: the date in words, with the exact moment for machines."""
     local = timezone.localtime(value)
     return format_html('<time datetime="{}">{}</time>', local.isoformat(), display_date(local))
+
+
+@register.simple_tag
+def lang_attrs(language):
+    """` lang="…" dir="…"` for text in `language` inside a page of the other edition."""
+    if language == editions.current():
+        return ""
+    return format_html(' lang="{}" dir="{}"', language, editions.direction(language))
