@@ -151,6 +151,7 @@ class Article(models.Model):
         _("image description"),
         max_length=300,
         blank=True,
+        validators=[richtext.validate_plain_text],
         help_text=_("What the image shows, for readers who cannot see it."),
     )
     photo_credit = models.CharField(
