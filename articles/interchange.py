@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import reversion
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -228,7 +228,7 @@ def _checked(form_class, data, where, errors, parts=()):
     errors.extend(f"{where}: {name}: {message}" for name, message in problems.items())
     for name, messages in form.errors.items():
         if name not in problems:
-            prefix = where if name == forms.forms.NON_FIELD_ERRORS else f"{where}: {name}"
+            prefix = where if name == NON_FIELD_ERRORS else f"{where}: {name}"
             errors.extend(f"{prefix}: {message}" for message in messages)
     return form
 
