@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import editions
+from . import editions, richtext
 from .models import Article, Keyword, PreviewLink
 from .search import MAX_QUERY_LENGTH
 
@@ -99,13 +99,17 @@ class ArticleForm(forms.ModelForm):
 
     def clean_keywords(self):
         names = self.cleaned_data["keywords"]
-        limit = Keyword._meta.get_field("name").max_length
-        too_long = [name for name in names if len(name) > limit]
-        if too_long:
-            raise ValidationError(
-                _("A key word can have at most %(limit)d characters: %(names)s"),
-                params={"limit": limit, "names": ", ".join(too_long)},
-            )
+        # The checks of the key word's own name field (length, control characters).
+        name_field = Keyword._meta.get_field("name")
+        problems = []
+        for name in names:
+            try:
+                name_field.run_validators(name)
+            except ValidationError as error:
+                shown = richtext.without_controls(name)[:30]
+                problems += [f"{shown}: {message}" for message in error.messages]
+        if problems:
+            raise ValidationError(problems)
         return names
 
     @property

@@ -4,15 +4,24 @@ One format both ways, so an export re-imports to the same content. Import
 checks the whole file before it writes anything, then writes it in one
 transaction: a bad file changes nothing, and every problem is reported with
 the record (slug, or position in the file) and the field it is in.
+
+Each record is checked by Django: a ModelForm per kind of record (author,
+article, section, byline, key word) runs the form fields and the model's own
+validation (lengths, slugs, choices, email, control characters, the date range
+in `Article.clean`), so the importer accepts what the admin accepts. The same
+lists of fields drive export. Checked by hand here is only what no form holds:
+the shape of the JSON (objects, lists, strings), the parts nested in an
+article (bylines, key words, sections, translation), and rules across records
+(a slug twice in the file, authors and translations named by slug, the
+publishing rule of `Article.publishing_problems`).
 """
 
-import datetime
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import reversion
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email, validate_unicode_slug
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -20,9 +29,39 @@ from django.utils import timezone
 from authors.models import Author
 
 from . import richtext
-from .models import EARLIEST, LATEST, Article, ArticleAuthor, Keyword, Section
+from .models import Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
+MAX_SECTIONS = 500
+
+# The fields of each kind of record, read by the import forms and written by export.
+AUTHOR_FIELDS = [
+    "name",
+    "slug",
+    "position",
+    "affiliation",
+    "position_fa",
+    "affiliation_fa",
+    "bio",
+    "email",
+    "is_active",
+]
+ARTICLE_FIELDS = [
+    "title",
+    "slug",
+    "language",
+    "status",
+    "published_at",
+    "summary",
+    "photo_credit",
+    "image_caption",
+    "image_alt",
+]
+# An article's parts that are not fields of its own.
+ARTICLE_PARTS = ["authors", "keywords", "sections", "translation"]
+SECTION_FIELDS = ["heading", "body"]
+BYLINE_FIELDS = ["position", "affiliation"]
+KEYWORD_FIELDS = ["name", "description", "description_fa"]
 
 
 class ArchiveError(Exception):
@@ -52,70 +91,146 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------------------
-# Reading and checking
+# The forms
 
 
-class _Record:
-    """Reads the fields of one JSON object, noting each problem under its name."""
+class RecordForm(forms.ModelForm):
+    """A ModelForm fed one record of the file.
 
-    def __init__(self, data, where, errors, known):
-        self.data, self.where, self.errors = data, where, errors
-        if not isinstance(data, dict):
-            self.error(None, "must be a JSON object")
-            self.data = {}
-            return
-        for name in sorted(set(data) - set(known)):
-            self.error(name, "is not a field of this format")
+    A field the record leaves out takes the model's default (a computed one,
+    like `published_at`'s "now", excepted: the file must say). The record
+    already stored that `stored()` finds becomes the form's instance, so a
+    re-import updates it rather than colliding with it.
+    """
 
-    def error(self, name, message):
-        self.errors.append(
-            f"{self.where}: {name}: {message}" if name else f"{self.where} {message}"
+    def __init__(self, record):
+        model = self._meta.model
+        defaults = {}
+        for name in self._meta.fields:
+            field = model._meta.get_field(name)
+            if field.has_default() and not callable(field.default):
+                defaults[name] = field.default
+        super().__init__(data=defaults | record)
+
+    def stored(self, cleaned_data):
+        return None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.instance = self.stored(cleaned_data) or self.instance
+        return cleaned_data
+
+
+class AuthorForm(RecordForm):
+    class Meta:
+        model = Author
+        fields = AUTHOR_FIELDS
+
+    def stored(self, cleaned_data):
+        slug = cleaned_data.get("slug")
+        return slug and Author.objects.filter(slug=slug).first()
+
+
+class ArticleForm(RecordForm):
+    # The format's dates are ISO 8601, whatever formats the locale accepts.
+    published_at = forms.DateTimeField(
+        input_formats=[],
+        error_messages={
+            "invalid": "Enter an ISO 8601 date and time, such as 2016-04-20T10:00:00+04:30."
+        },
+    )
+
+    class Meta:
+        model = Article
+        fields = ARTICLE_FIELDS
+
+    def stored(self, cleaned_data):
+        # Articles are matched by slug and local day, as their addresses are.
+        self.key = None
+        slug, moment = cleaned_data.get("slug"), cleaned_data.get("published_at")
+        if not (slug and moment):
+            return None
+        try:
+            self.key = (slug, timezone.localdate(moment))
+        except OverflowError:  # Far out of range; `Article.clean` says so.
+            return None
+        return Article.objects.filter(slug=slug, publish_date=self.key[1]).first()
+
+
+class SectionForm(RecordForm):
+    class Meta:
+        model = Section
+        fields = SECTION_FIELDS
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not richtext.plain_text(richtext.clean(body)):
+            raise ValidationError("has no text once unsafe HTML is removed")
+        return body
+
+
+class BylineForm(RecordForm):
+    class Meta:
+        model = ArticleAuthor
+        fields = BYLINE_FIELDS
+
+
+class KeywordForm(RecordForm):
+    counterpart = Keyword._meta.get_field("name").formfield(required=False)
+
+    class Meta:
+        model = Keyword
+        fields = KEYWORD_FIELDS
+
+    def stored(self, cleaned_data):
+        # A key word is one regardless of case.
+        name = cleaned_data.get("name")
+        return name and Keyword.objects.filter(name__iexact=name).first()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        name, counterpart = cleaned_data.get("name"), cleaned_data.get("counterpart")
+        if name and counterpart and name.lower() == counterpart.lower():
+            self.add_error("counterpart", "cannot be the key word itself")
+        return cleaned_data
+
+
+class TranslationForm(forms.Form):
+    slug = forms.SlugField(allow_unicode=True)
+    date = forms.DateField(input_formats=["%Y-%m-%d"])
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+def _checked(form_class, data, where, errors, parts=()):
+    """Check one record with its form, noting each problem under `where`.
+
+    Returns the form, valid or not, or None when the record is not an object.
+    """
+    if not isinstance(data, dict):
+        errors.append(f"{where} must be a JSON object")
+        return None
+    problems = dict.fromkeys(
+        sorted(set(data) - set(form_class.base_fields) - set(parts)),
+        "is not a field of this format",
+    )
+    for name, field in form_class.base_fields.items():
+        # Django would read a number or a list as text; the format wants strings.
+        wanted, words = (
+            (bool, "true or false") if isinstance(field, forms.BooleanField) else (str, "a string")
         )
-
-    def text(self, name, *, model=None, required=False, default=""):
-        value = self.data.get(name, default)
-        if value is None:
-            value = default
-        if not isinstance(value, str):
-            self.error(name, "must be a string")
-            return default
-        if "\x00" in value:
-            self.error(name, "contains a NUL character")
-            return default
-        if model is not None and richtext.CONTROL_CHARACTERS.search(value):
-            self.error(name, "contains invisible control characters")
-            return default
-        value = value.strip() if model is not None else value
-        if required and not value.strip():
-            self.error(name, "is required")
-        limit = model._meta.get_field(name).max_length if model is not None else None
-        if limit and len(value) > limit:
-            self.error(name, f"is longer than {limit} characters")
-        return value
-
-    def slug(self, name, model):
-        value = self.text(name, model=model, required=True)
-        if value:
-            try:
-                validate_unicode_slug(value)
-            except ValidationError:
-                self.error(name, f"{value!r} is not a valid slug (letters, digits, - and _)")
-        return value
-
-    def choice(self, name, choices, default):
-        value = self.data.get(name, default)
-        if value not in choices:
-            self.error(name, f"must be one of {', '.join(choices)}, not {value!r}")
-        return value
-
-    def list(self, name):
-        value = self.data.get(name, [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(name, "must be a list")
-            return []
-        return value
+        if data.get(name) is not None and not isinstance(data[name], wanted):
+            problems[name] = f"must be {words}"
+    form = form_class({name: value for name, value in data.items() if name not in problems})
+    form.is_valid()
+    errors.extend(f"{where}: {name}: {message}" for name, message in problems.items())
+    for name, messages in form.errors.items():
+        if name not in problems:
+            prefix = where if name == NON_FIELD_ERRORS else f"{where}: {name}"
+            errors.extend(f"{prefix}: {message}" for message in messages)
+    return form
 
 
 def _where(kind, index, data):
@@ -125,129 +240,82 @@ def _where(kind, index, data):
     return f"{kind} #{index + 1}"
 
 
-def _parse_moment(value):
-    """An ISO 8601 date and time; without an offset it is read in the site's zone."""
-    try:
-        moment = datetime.datetime.fromisoformat(value)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        in_range = EARLIEST <= moment <= LATEST
-    except OverflowError:
-        in_range = False
-    if not in_range:
-        raise ValueError("out of range")
-    return moment
+def _list(data, name, where, errors):
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(f"{where}: {name}: must be a list")
+        return []
+    return value
+
+
+def _check_authors(items, errors):
+    forms_by_slug = {}
+    for index, data in enumerate(items):
+        where = _where("author", index, data)
+        form = _checked(AuthorForm, data, where, errors)
+        slug = form and form.cleaned_data.get("slug")
+        if slug in forms_by_slug:
+            errors.append(f"{where}: slug: appears twice in the file")
+        if slug:
+            forms_by_slug[slug] = form
+    return forms_by_slug
+
+
+def _named_authors(articles):
+    """The author slugs the articles name (those that could be stored)."""
+    for article in articles:
+        entries = article.get("authors") if isinstance(article, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            slug = entry.get("slug") if isinstance(entry, dict) else entry
+            if isinstance(slug, str) and "\x00" not in slug:
+                yield slug
 
 
 @dataclass
 class _ArticlePlan:
     where: str
-    fields: dict
-    bylines: list
+    form: ArticleForm
+    bylines: list  # (author slug, BylineForm)
     keywords: list
-    sections: list
-    translation: tuple | None = None
-    day: datetime.date | None = None
-    instance: Article | None = field(default=None, repr=False)
+    sections: list  # SectionForm
+    translation: tuple | None  # (slug, day)
 
 
-AUTHOR_FIELDS = [
-    "name",
-    "slug",
-    "position",
-    "affiliation",
-    "position_fa",
-    "affiliation_fa",
-    "bio",
-    "email",
-    "is_active",
-]
-ARTICLE_TEXT_FIELDS = ["summary", "photo_credit", "image_caption", "image_alt"]
-ARTICLE_FIELDS = [
-    "title",
-    "slug",
-    "language",
-    "status",
-    "published_at",
-    "authors",
-    "keywords",
-    "sections",
-    "translation",
-    *ARTICLE_TEXT_FIELDS,
-]
-
-
-def _check_authors(items, errors):
-    plans, seen = {}, set()
-    for index, data in enumerate(items):
-        record = _Record(data, _where("author", index, data), errors, AUTHOR_FIELDS)
-        values = {
-            "name": record.text("name", model=Author, required=True),
-            "slug": record.slug("slug", Author),
-            "position": record.text("position", model=Author),
-            "affiliation": record.text("affiliation", model=Author),
-            "position_fa": record.text("position_fa", model=Author),
-            "affiliation_fa": record.text("affiliation_fa", model=Author),
-            "bio": record.text("bio"),
-            "email": record.text("email", model=Author),
-        }
-        if values["email"]:
-            try:
-                validate_email(values["email"])
-            except ValidationError:
-                record.error("email", f"{values['email']!r} is not an email address")
-        is_active = record.data.get("is_active", True)
-        if not isinstance(is_active, bool):
-            record.error("is_active", "must be true or false")
-        values["is_active"] = is_active is not False
-        if values["slug"] in seen:
-            record.error("slug", "appears twice in the file")
-        seen.add(values["slug"])
-        plans[values["slug"]] = values
-    return plans
-
-
-def _check_bylines(record, known_authors):
+def _check_bylines(data, where, known_authors, errors):
     bylines, seen = [], set()
-    for number, entry in enumerate(record.list("authors"), start=1):
+    for number, entry in enumerate(_list(data, "authors", where, errors), start=1):
         if isinstance(entry, str):
             entry = {"slug": entry}
         if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
-            record.error("authors", f"entry {number} must be an author's slug")
+            errors.append(f"{where}: authors: entry {number} must be an author's slug")
             continue
         slug = entry["slug"]
-        unknown = set(entry) - {"slug", "position", "affiliation"}
-        if unknown:
-            record.error("authors", f"entry {number} has unknown fields {sorted(unknown)}")
         if slug not in known_authors:
-            record.error("authors", f"no author with slug {slug!r} in the file or the database")
+            errors.append(
+                f"{where}: authors: no author with slug {slug!r} in the file or the database"
+            )
         if slug in seen:
-            record.error("authors", f"{slug!r} is named twice")
+            errors.append(f"{where}: authors: {slug!r} is named twice")
         seen.add(slug)
-        position, affiliation = entry.get("position"), entry.get("affiliation")
-        for name, value in (("position", position), ("affiliation", affiliation)):
-            if value is not None and not isinstance(value, str):
-                record.error("authors", f"entry {number}: {name} must be a string")
-        bylines.append((slug, position, affiliation))
+        form = _checked(BylineForm, entry, f"{where}: authors: entry {number}", errors, ["slug"])
+        bylines.append((slug, form))
     return bylines
 
 
-def _check_keywords(record):
+def _check_keywords(data, where, errors):
     names, seen = [], set()
-    limit = Keyword._meta.get_field("name").max_length
-    for number, name in enumerate(record.list("keywords"), start=1):
-        if (
-            not isinstance(name, str)
-            or not name.strip()
-            or richtext.CONTROL_CHARACTERS.search(name)
-        ):
-            record.error(
-                "keywords", f"entry {number} must be a non-empty string without control characters"
-            )
+    name_field = KeywordForm.base_fields["name"]
+    for number, name in enumerate(_list(data, "keywords", where, errors), start=1):
+        try:
+            if not isinstance(name, str):
+                raise ValidationError("must be a key word's name")
+            name = name_field.clean(name)
+            Keyword._meta.get_field("name").run_validators(name)
+        except ValidationError as error:
+            errors.extend(f"{where}: keywords: entry {number}: {m}" for m in error.messages)
             continue
-        name = name.strip()
-        if len(name) > limit:
-            record.error("keywords", f"{name[:20]!r}… is longer than {limit} characters")
         # Key words are one regardless of case: keep the first spelling.
         if name.lower() not in seen:
             seen.add(name.lower())
@@ -255,177 +323,102 @@ def _check_keywords(record):
     return names
 
 
-MAX_SECTIONS = 500
-
-
-def _check_sections(record):
-    sections, items = [], record.list("sections")
+def _check_sections(data, where, errors):
+    items = _list(data, "sections", where, errors)
     if len(items) > MAX_SECTIONS:
-        record.error("sections", f"more than {MAX_SECTIONS}")
-        return sections
-    for number, data in enumerate(items, start=1):
-        section = _Record(
-            data, f"{record.where}: sections: #{number}", record.errors, ["heading", "body"]
-        )
-        heading = section.text("heading", model=Section)
-        body = section.text("body", required=True)
-        if body.strip() and not richtext.plain_text(richtext.clean(body)):
-            section.error("body", "has no text once unsafe HTML is removed")
-        sections.append((heading, body))
-    return sections
+        errors.append(f"{where}: sections: more than {MAX_SECTIONS}")
+        return []
+    return [
+        _checked(SectionForm, item, f"{where}: sections: #{number}", errors)
+        for number, item in enumerate(items, start=1)
+    ]
 
 
-def _check_translation(record):
-    value = record.data.get("translation")
-    if value is None:
+def _check_translation(data, where, errors):
+    if data.get("translation") is None:
         return None
-    if not isinstance(value, dict) or set(value) != {"slug", "date"}:
-        record.error("translation", 'must be {"slug": …, "date": "YYYY-MM-DD"}')
+    form = _checked(TranslationForm, data["translation"], f"{where}: translation", errors)
+    if form is None or not form.is_valid():
         return None
-    try:
-        day = datetime.date.fromisoformat(value["date"])
-    except (TypeError, ValueError):
-        record.error("translation", f"date {value['date']!r} is not a date (YYYY-MM-DD)")
-        return None
-    try:
-        validate_unicode_slug(value["slug"])
-    except (ValidationError, TypeError):
-        record.error("translation", f"slug {value['slug']!r} is not a valid slug")
-        return None
-    return (value["slug"], day)
+    return (form.cleaned_data["slug"], form.cleaned_data["date"])
 
 
 def _check_articles(items, known_authors, errors):
     plans, seen = [], set()
     for index, data in enumerate(items):
-        record = _Record(data, _where("article", index, data), errors, ARTICLE_FIELDS)
-        fields = {
-            "title": record.text("title", model=Article, required=True),
-            "slug": record.slug("slug", Article),
-            "language": record.choice("language", Article.Language.values, "en"),
-            "status": record.choice("status", Article.Status.values, Article.Status.DRAFT),
-        }
-        for name in ARTICLE_TEXT_FIELDS:
-            fields[name] = record.text(name, model=Article)
+        where = _where("article", index, data)
+        form = _checked(ArticleForm, data, where, errors, ARTICLE_PARTS)
+        if form is None:
+            continue
         plan = _ArticlePlan(
-            where=record.where,
-            fields=fields,
-            bylines=_check_bylines(record, known_authors),
-            keywords=_check_keywords(record),
-            sections=_check_sections(record),
-            translation=_check_translation(record),
+            where=where,
+            form=form,
+            bylines=_check_bylines(data, where, known_authors, errors),
+            keywords=_check_keywords(data, where, errors),
+            sections=_check_sections(data, where, errors),
+            translation=_check_translation(data, where, errors),
         )
-        published_at = record.data.get("published_at")
-        try:
-            fields["published_at"] = _parse_moment(published_at)
-            plan.day = timezone.localdate(fields["published_at"])
-        except (TypeError, ValueError):
-            record.error(
-                "published_at",
-                f"{published_at!r} is not an ISO 8601 date and time between 1900 and 2099",
-            )
-        if fields["status"] == Article.Status.PUBLISHED:
+        if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
             problems = Article.publishing_problems(
                 authors=len(plan.bylines), sections=len(plan.sections)
             )
-            for part, message in problems.items():
-                record.error(part, message)
-        key = (fields["slug"], plan.day)
-        if plan.day and key in seen:
-            record.error("slug", f"another article in the file has this slug on {plan.day}")
-        seen.add(key)
+            errors.extend(f"{where}: {part}: {message}" for part, message in problems.items())
+        if form.key and form.key in seen:
+            errors.append(
+                f"{where}: slug: another article in the file has this slug on {form.key[1]}"
+            )
+        seen.add(form.key)
         plans.append(plan)
     return plans
 
 
-def _check_keyword_descriptions(items, errors):
-    described = []
-    for index, data in enumerate(items):
-        record = _Record(
-            data,
-            f"key word #{index + 1}",
-            errors,
-            ["name", "description", "description_fa", "counterpart"],
-        )
-        name = record.text("name", model=Keyword, required=True)
-        counterpart = record.data.get("counterpart") or None
-        if counterpart is not None and (
-            not isinstance(counterpart, str) or not counterpart.strip()
-        ):
-            record.error("counterpart", "must be a key word's name")
-            counterpart = None
-        if counterpart and counterpart.strip().lower() == name.lower():
-            record.error("counterpart", "cannot be the key word itself")
-        limit = Keyword._meta.get_field("name").max_length
-        if counterpart and len(counterpart.strip()) > limit:
-            record.error("counterpart", f"is longer than {limit} characters")
-            counterpart = None
-        described.append(
-            (
-                name,
-                record.text("description"),
-                record.text("description_fa"),
-                counterpart and counterpart.strip(),
-            )
-        )
-    return described
-
-
 def _resolve_translations(plans, errors):
-    by_key = {(plan.fields["slug"], plan.day): plan for plan in plans}
-    wanted = [plan.translation for plan in plans if plan.translation]
-    stored = {}
-    if wanted:
-        for article in Article.objects.filter(slug__in={slug for slug, _ in wanted}):
-            stored[(article.slug, article.publish_date)] = article
+    by_key = {plan.form.key: plan for plan in plans if plan.form.key}
+    wanted = {plan.translation for plan in plans if plan.translation}
+    stored = {
+        (article.slug, article.publish_date): article
+        for article in Article.objects.filter(slug__in={slug for slug, _ in wanted})
+    }
     for plan in plans:
         if not plan.translation:
             continue
-        target = by_key.get(plan.translation) or stored.get(plan.translation)
         slug, day = plan.translation
+        target = by_key.get(plan.translation) or stored.get(plan.translation)
         if target is None:
             errors.append(
                 f"{plan.where}: translation: no article {slug!r} of {day} in the file or database"
             )
-            continue
-        language = (
-            target.fields["language"] if isinstance(target, _ArticlePlan) else target.language
-        )
-        if language == plan.fields["language"]:
-            errors.append(f"{plan.where}: translation: {slug!r} is in the same language")
-        if target is plan:
+        elif target is plan:
             errors.append(f"{plan.where}: translation: an article cannot be its own translation")
+        elif plan.form.cleaned_data.get("language") == (
+            target.form.cleaned_data.get("language")
+            if isinstance(target, _ArticlePlan)
+            else target.language
+        ):
+            errors.append(f"{plan.where}: translation: {slug!r} is in the same language")
 
 
 def check_archive(data):
     """Check a decoded archive; raise ArchiveError listing every problem."""
-    errors = []
     if not isinstance(data, dict):
         raise ArchiveError(["the file must hold a JSON object with authors and articles"])
-    for name in sorted(set(data) - {"authors", "articles", "keywords"}):
-        errors.append(f"top level: {name}: is not a part of this format")
-    lists = {}
-    for name in ("authors", "articles", "keywords"):
-        lists[name] = data.get(name) or []
-        if not isinstance(lists[name], list):
-            errors.append(f"top level: {name}: must be a list")
-            lists[name] = []
-    authors = _check_authors(lists["authors"], errors)
-    known = set(authors) | set(
-        Author.objects.filter(
-            slug__in={
-                slug
-                for article in lists["articles"]
-                if isinstance(article, dict) and isinstance(article.get("authors"), list)
-                for entry in article["authors"]
-                for slug in [entry.get("slug") if isinstance(entry, dict) else entry]
-                if isinstance(slug, str) and "\x00" not in slug
-            }
-        ).values_list("slug", flat=True)
+    errors = [
+        f"top level: {name}: is not a part of this format"
+        for name in sorted(set(data) - {"authors", "articles", "keywords"})
+    ]
+    author_items, article_items, keyword_items = (
+        _list(data, name, "top level", errors) for name in ("authors", "articles", "keywords")
     )
-    articles = _check_articles(lists["articles"], known, errors)
+    authors = _check_authors(author_items, errors)
+    stored_authors = Author.objects.filter(slug__in=set(_named_authors(article_items)))
+    known = set(authors) | set(stored_authors.values_list("slug", flat=True))
+    articles = _check_articles(article_items, known, errors)
     _resolve_translations(articles, errors)
-    keywords = _check_keyword_descriptions(lists["keywords"], errors)
+    keywords = [
+        form
+        for index, item in enumerate(keyword_items)
+        if (form := _checked(KeywordForm, item, f"key word #{index + 1}", errors))
+    ]
     if errors:
         raise ArchiveError(errors)
     return authors, articles, keywords
@@ -450,14 +443,14 @@ def import_archive(data):
 def _write(authors, articles, keywords):
     result = ImportResult()
 
-    for slug, values in authors.items():
-        _, created = Author.objects.update_or_create(slug=slug, defaults=values)
-        if created:
+    for form in authors.values():
+        if form.instance._state.adding:
             result.authors_created += 1
         else:
             result.authors_updated += 1
+        form.save()
     author_by_slug = Author.objects.in_bulk(
-        {slug for plan in articles for slug, _, _ in plan.bylines}, field_name="slug"
+        {slug for plan in articles for slug, _ in plan.bylines}, field_name="slug"
     )
 
     for plan in articles:
@@ -466,47 +459,42 @@ def _write(authors, articles, keywords):
             reversion.set_comment("Imported")
             _write_article(plan, author_by_slug, result)
 
-    for name, description, description_fa, counterpart in keywords:
-        keyword = _keyword_named(name)
-        keyword.description, keyword.description_fa = description, description_fa
+    for form in keywords:
+        # Looked up again: the articles may have just made it.
+        keyword = _keyword_named(form.cleaned_data["name"])
+        keyword.description = form.cleaned_data["description"]
+        keyword.description_fa = form.cleaned_data["description_fa"]
         keyword.save(update_fields=["description", "description_fa"])
-        if counterpart:
-            keyword.link_counterpart(_keyword_named(counterpart))
+        if form.cleaned_data["counterpart"]:
+            keyword.link_counterpart(_keyword_named(form.cleaned_data["counterpart"]))
         result.keywords_described += 1
 
-    by_key = {(plan.fields["slug"], plan.day): plan.instance for plan in articles}
+    by_key = {plan.form.key: plan.form.instance for plan in articles}
     for plan in articles:
         if plan.translation:
             target = by_key.get(plan.translation) or Article.objects.get(
                 slug=plan.translation[0], publish_date=plan.translation[1]
             )
-            plan.instance.link_translation(target)
+            plan.form.instance.link_translation(target)
     return result
 
 
 def _write_article(plan, author_by_slug, result):
-    article = Article.objects.filter(slug=plan.fields["slug"], publish_date=plan.day).first()
-    if article is None:
-        article = Article(**plan.fields)
+    if plan.form.instance._state.adding:
         result.articles_created += 1
     else:
-        for name, value in plan.fields.items():
-            setattr(article, name, value)
         result.articles_updated += 1
-    article.save()
-    plan.instance = article
+    article = plan.form.save()
     article.bylines.all().delete()
-    for order, (slug, position, affiliation) in enumerate(plan.bylines):
-        ArticleAuthor(
-            article=article,
-            author=author_by_slug[slug],
-            order=order,
-            position=position or "",
-            affiliation=affiliation or "",
-        ).save()
+    for order, (slug, form) in enumerate(plan.bylines):
+        byline = form.save(commit=False)
+        byline.article, byline.author, byline.order = article, author_by_slug[slug], order
+        byline.save()
     article.sections.all().delete()
-    for order, (heading, body) in enumerate(plan.sections):
-        Section(article=article, order=order, heading=heading, body=body).save()
+    for order, form in enumerate(plan.sections):
+        section = form.save(commit=False)
+        section.article, section.order = article, order
+        section.save()
     article.keywords.set([_keyword_named(name) for name in plan.keywords])
 
 
@@ -521,10 +509,36 @@ def import_json(text):
     return import_archive(data)
 
 
+# ---------------------------------------------------------------------------
+# Export
+
+
+def _fields(instance, names):
+    values = {name: getattr(instance, name) for name in names}
+    if "published_at" in values:
+        values["published_at"] = timezone.localtime(values["published_at"]).isoformat()
+    return values
+
+
 def _byline_entry(line):
     if line.position == line.author.position and line.affiliation == line.author.affiliation:
         return line.author.slug
-    return {"slug": line.author.slug, "position": line.position, "affiliation": line.affiliation}
+    return {"slug": line.author.slug, **_fields(line, BYLINE_FIELDS)}
+
+
+def _export_article(article):
+    data = {
+        **_fields(article, ARTICLE_FIELDS),
+        "authors": [_byline_entry(line) for line in article.bylines.all()],
+        "keywords": sorted((k.name for k in article.keywords.all()), key=str.lower),
+        "sections": [_fields(section, SECTION_FIELDS) for section in article.sections.all()],
+    }
+    if article.translation:
+        data["translation"] = {
+            "slug": article.translation.slug,
+            "date": article.translation.publish_date.isoformat(),
+        }
+    return data
 
 
 def export_archive():
@@ -540,51 +554,16 @@ def export_archive():
         .order_by(Lower("name"))
     )
     return {
-        "authors": [
-            {
-                "name": author.name,
-                "slug": author.slug,
-                "position": author.position,
-                "affiliation": author.affiliation,
-                "position_fa": author.position_fa,
-                "affiliation_fa": author.affiliation_fa,
-                "bio": author.bio,
-                "email": author.email,
-                "is_active": author.is_active,
-            }
-            for author in Author.objects.order_by("slug")
-        ],
+        "authors": [_fields(a, AUTHOR_FIELDS) for a in Author.objects.order_by("slug")],
         "keywords": [
             {
-                "name": keyword.name,
-                "description": keyword.description,
-                "description_fa": keyword.description_fa,
+                **_fields(keyword, KEYWORD_FIELDS),
                 "counterpart": keyword.counterpart.name if keyword.counterpart else None,
             }
             for keyword in keywords
         ],
         "articles": [_export_article(article) for article in articles],
     }
-
-
-def _export_article(article):
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "language": article.language,
-        "status": article.status,
-        "published_at": timezone.localtime(article.published_at).isoformat(),
-        "authors": [_byline_entry(line) for line in article.bylines.all()],
-        **{name: getattr(article, name) for name in ARTICLE_TEXT_FIELDS},
-        "keywords": sorted((k.name for k in article.keywords.all()), key=str.lower),
-        "sections": [{"heading": s.heading, "body": s.body} for s in article.sections.all()],
-    }
-    if article.translation:
-        data["translation"] = {
-            "slug": article.translation.slug,
-            "date": article.translation.publish_date.isoformat(),
-        }
-    return data
 
 
 def export_json():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -49,6 +49,13 @@ def link_mutually(instance, field, other):
 class Keyword(TagBase):
     """A key word. Names are unique regardless of case; slugs keep Persian letters."""
 
+    # taggit's field, with the check every plain-text field here has.
+    name = models.CharField(
+        verbose_name=pgettext_lazy("A tag name", "name"),
+        unique=True,
+        max_length=100,
+        validators=[richtext.validate_plain_text],
+    )
     description = models.TextField(_("description"), blank=True)
     description_fa = models.TextField(_("description in Persian"), blank=True)
     counterpart = models.OneToOneField(
@@ -149,6 +156,7 @@ class Article(models.Model):
         _("image description"),
         max_length=300,
         blank=True,
+        validators=[richtext.validate_plain_text],
         help_text=_("What the image shows, for readers who cannot see it."),
     )
     photo_credit = models.CharField(

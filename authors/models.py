@@ -12,16 +12,31 @@ class Author(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[richtext.validate_plain_text])
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     position = models.CharField(
-        _("position"), max_length=300, blank=True, help_text=_("e.g. Researcher of Eurasia Studies")
+        _("position"),
+        max_length=300,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+        help_text=_("e.g. Researcher of Eurasia Studies"),
     )
     affiliation = models.CharField(
         _("affiliation"),
         max_length=300,
         blank=True,
+        validators=[richtext.validate_plain_text],
         help_text=_("e.g. The Center for Strategic Research (CSR), Tehran"),
     )
-    position_fa = models.CharField(_("position in Persian"), max_length=300, blank=True)
-    affiliation_fa = models.CharField(_("affiliation in Persian"), max_length=300, blank=True)
+    position_fa = models.CharField(
+        _("position in Persian"),
+        max_length=300,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+    )
+    affiliation_fa = models.CharField(
+        _("affiliation in Persian"),
+        max_length=300,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+    )
     bio = models.TextField(_("biography"), blank=True)
     portrait = models.ImageField(_("portrait"), upload_to="authors/", blank=True)
     email = models.EmailField(_("email"), blank=True, help_text=_("Staff only; never shown."))

@@ -163,11 +163,11 @@ def broken(change):
 BAD_FILES = {
     "missing title": (
         broken(lambda d: d["articles"][0].pop("title")),
-        'article "russia-us-syria" (#1): title: is required',
+        'article "russia-us-syria" (#1): title: This field is required.',
     ),
     "bad slug": (
         broken(lambda d: d["articles"][0].update(slug="bad slug!")),
-        "slug: 'bad slug!' is not a valid slug",
+        "(#1): slug: Enter a valid “slug” consisting of Unicode letters",
     ),
     "unknown author": (
         broken(lambda d: d["articles"][1].update(authors=["nobody"])),
@@ -175,15 +175,15 @@ BAD_FILES = {
     ),
     "bad date": (
         broken(lambda d: d["articles"][0].update(published_at="20 April 2016")),
-        "published_at: '20 April 2016' is not an ISO 8601 date and time",
+        "published_at: Enter an ISO 8601 date and time, such as 2016-04-20T10:00:00+04:30.",
     ),
     "bad status": (
         broken(lambda d: d["articles"][0].update(status="live")),
-        "status: must be one of draft, review, published, not 'live'",
+        "status: Select a valid choice. live is not one of the available choices.",
     ),
     "bad language": (
         broken(lambda d: d["articles"][0].update(language="de")),
-        "language: must be one of en, fa",
+        "language: Select a valid choice. de is not one of the available choices.",
     ),
     "published without authors": (
         broken(lambda d: d["articles"][0].update(authors=[])),
@@ -215,7 +215,7 @@ BAD_FILES = {
     ),
     "title too long": (
         broken(lambda d: d["articles"][0].update(title="x" * 301)),
-        "title: is longer than 300 characters",
+        "title: Ensure this value has at most 300 characters (it has 301).",
     ),
     "second article bad": (
         broken(lambda d: d["articles"][1].update(status=None)),
@@ -228,6 +228,66 @@ BAD_FILES = {
     "article not an object": (
         broken(lambda d: d["articles"].append("text")),
         "article #3 must be a JSON object",
+    ),
+    "date in words": (
+        broken(lambda d: d["articles"][0].update(published_at="20/04/2016")),
+        "published_at: Enter an ISO 8601 date and time",
+    ),
+    "date out of range": (
+        broken(lambda d: d["articles"][0].update(published_at="1800-01-01T10:00:00+03:30")),
+        "published_at: Give a date between 1900 and 2099.",
+    ),
+    "title not a string": (
+        broken(lambda d: d["articles"][0].update(title=["Russia"])),
+        'article "russia-us-syria" (#1): title: must be a string',
+    ),
+    "heading with control characters": (
+        broken(lambda d: d["articles"][0]["sections"][1].update(heading="Why\x0b?")),
+        "sections: #2: heading: Remove the invisible control characters from this text.",
+    ),
+    "section field unknown": (
+        broken(lambda d: d["articles"][0]["sections"][1].update(level=2)),
+        "sections: #2: level: is not a field of this format",
+    ),
+    "byline position too long": (
+        broken(lambda d: d["articles"][0]["authors"][1].update(position="x" * 301)),
+        "authors: entry 2: position: Ensure this value has at most 300 characters",
+    ),
+    "key word too long": (
+        broken(lambda d: d["articles"][0]["keywords"].append("k" * 101)),
+        "keywords: entry 5: Ensure this value has at most 100 characters (it has 101).",
+    ),
+    "translation date not a date": (
+        broken(lambda d: d["articles"][0]["translation"].update(date="20 April 2016")),
+        "translation: date: Enter a valid date.",
+    ),
+    "author without a name": (
+        broken(lambda d: d["authors"][1].update(name=" ")),
+        'author "ali-rezaei" (#2): name: This field is required.',
+    ),
+    "author email": (
+        broken(lambda d: d["authors"][0].update(email="sara at csr")),
+        'author "sara-karimi" (#1): email: Enter a valid email address.',
+    ),
+    "key word with control characters": (
+        broken(lambda d: d["articles"][0]["keywords"].append("Bell\x07")),
+        "keywords: entry 5: Remove the invisible control characters from this text.",
+    ),
+    "author position with control characters": (
+        broken(lambda d: d["authors"][0].update(position="Researcher\x1b")),
+        "position: Remove the invisible control characters from this text.",
+    ),
+    "author active not a boolean": (
+        broken(lambda d: d["authors"][0].update(is_active="no")),
+        "is_active: must be true or false",
+    ),
+    "key word its own counterpart": (
+        broken(lambda d: d["keywords"][0].update(counterpart="syria")),
+        "key word #1: counterpart: cannot be the key word itself",
+    ),
+    "translation in the same language": (
+        broken(lambda d: d["articles"][1].update(language="en")),
+        "translation: 'روسیه-آمریکا' is in the same language",
     ),
     "top level not an object": ([], "the file must hold a JSON object"),
     "malformed JSON": ('{"articles": [', "not valid JSON"),

@@ -64,10 +64,11 @@ def test_admin_refuses_dates_outside_the_archive_and_long_keywords(admin_client)
     url = reverse("admin:articles_article_change", args=[article.pk])
     values = form_values(admin_client.get(url), "article_form")
     values["published_at_0"] = ["0001-01-01"]
-    values["keywords"] = ["y" * 101]
+    values["keywords"] = ["y" * 101 + ", Bell\x07"]
     page = admin_client.post(url, values).content.decode()
     assert "Give a date between 1900 and 2099." in page
-    assert "A key word can have at most 100 characters" in page
+    assert "Ensure this value has at most 100 characters (it has 101)." in page
+    assert "Bell: Remove the invisible control characters from this text." in page
     assert Article.objects.get().published_at == article.published_at
 
 
@@ -107,10 +108,10 @@ def article(**fields):
             {"articles": [article(published_at="9999-12-31T23:00:00-12:00")]},
             "between 1900 and 2099",
         ),
-        ({"keywords": [{"name": "Syria", "counterpart": "z" * 101}]}, "longer than 100"),
-        ({"articles": [article(title="a\x00b")]}, "title: contains a NUL character"),
-        ({"articles": [article(title="a\x0bb")]}, "title: contains invisible control characters"),
-        ({"articles": [article(keywords=["a\x00b"])]}, "without control characters"),
+        ({"keywords": [{"name": "Syria", "counterpart": "z" * 101}]}, "at most 100 characters"),
+        ({"articles": [article(title="a\x00b")]}, "title: Null characters are not allowed."),
+        ({"articles": [article(title="a\x0bb")]}, "title: Remove the invisible control characters"),
+        ({"articles": [article(keywords=["a\x00b"])]}, "keywords: entry 1: Null characters"),
         ({"articles": [article(translation={"slug": "a\x00", "date": "2016-01-01"})]}, "slug"),
         (
             {"articles": [article(sections=[{"body": "<p>x</p>"}] * 501)]},
