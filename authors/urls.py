@@ -1,3 +1,5 @@
+"""The authors' public addresses; pages the same for every reader go through `public_page`."""
+
 from django.urls import path
 
 from articles.caching import public_page
