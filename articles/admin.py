@@ -100,6 +100,22 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DoiFilter(admin.SimpleListFilter):
+    title = _("DOI")
+    parameter_name = "doi"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With a DOI")), ("no", _("Without a DOI"))]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "yes":
+                return queryset.exclude(doi="")
+            case "no":
+                return queryset.filter(doi="")
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
@@ -115,6 +131,7 @@ class ArticleAdmin(VersionAdmin):
     ]
     list_filter = [
         StatusFilter,
+        DoiFilter,
         "language",
         ("authors", admin.RelatedOnlyFieldListFilter),
         "keywords",
@@ -122,7 +139,7 @@ class ArticleAdmin(VersionAdmin):
     list_select_related = ["updated_by"]
     # A filtered list needs no second count of the whole archive.
     show_full_result_count = False
-    search_fields = ["title", "summary", "slug", "authors__name"]
+    search_fields = ["title", "summary", "slug", "doi", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleAuthorInline, SectionInline, PreviewLinkInline]
@@ -140,6 +157,7 @@ class ArticleAdmin(VersionAdmin):
                     "status",
                     "published_at",
                     "summary",
+                    "doi",
                     "lock",
                 ]
             },

@@ -32,7 +32,7 @@ def reference(article, names, url, accessed):
     """A reference in the author-date style of the Chicago Manual of Style
     (in the Persian edition, in Persian with Solar Hijri dates)."""
     byline = _names_in_prose(names)
-    return _("%(byline)s“%(title)s.” %(site)s, %(date)s. %(url)s (accessed %(accessed)s).") % {
+    text = _("%(byline)s“%(title)s.” %(site)s, %(date)s. %(url)s (accessed %(accessed)s).") % {
         "byline": f"{byline}. " if byline else "",
         "title": article.title,
         "site": editions.site_name(),
@@ -40,6 +40,8 @@ def reference(article, names, url, accessed):
         "url": url,
         "accessed": editions.date_in_words(accessed),
     }
+    # With a DOI, the reference ends with its address, as the Chicago style asks.
+    return f"{text} {article.doi_url}." if article.doi else text
 
 
 def _bibtex_value(text):
@@ -63,6 +65,7 @@ def bibtex(article, names, url, accessed):
         ("howpublished", _bibtex_value(editions.site_name())),
         ("url", url),
         ("urldate", accessed.isoformat()),
+        ("doi", article.doi),
         ("language", article.language),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
@@ -82,6 +85,8 @@ def ris(article, names, keywords, url, accessed):
         ("Y2", accessed.strftime("%Y/%m/%d")),
         ("LA", article.language),
     ]
+    if article.doi:
+        lines.append(("DO", article.doi))
     if article.description:
         lines.append(("AB", article.description))
     lines += [("KW", keyword) for keyword in keywords]

@@ -60,6 +60,7 @@ class ArticleForm(forms.ModelForm):
             "status",
             "published_at",
             "summary",
+            "doi",
             "keywords",
             "image",
             "image_alt",

@@ -53,6 +53,7 @@ ARTICLE_FIELDS = [
     "status",
     "published_at",
     "summary",
+    "doi",
     "photo_credit",
     "image_caption",
     "image_alt",

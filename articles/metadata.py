@@ -57,6 +57,9 @@ def article_metadata(article, bylines, keywords, request):
     }
     if image:
         schema["image"] = image
+    if article.doi:
+        schema["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": article.doi}
+        schema["sameAs"] = article.doi_url
     return {
         "url": url,
         "bibtex_url": article.address_in("articles:citation-bib"),

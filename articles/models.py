@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -22,6 +23,15 @@ from authors.models import Author
 from . import editions, richtext
 from .changes import ContentQuerySet
 from .querysets import ArticleQuerySet, KeywordQuerySet
+
+# A DOI as registries issue them: "10.", a registrant code of four or more
+# digits (with optional dot-separated parts), "/", and a suffix without spaces.
+DOI_PATTERN = r"^10\.\d{4,9}(\.\d+)*/\S+$"
+validate_doi = RegexValidator(
+    DOI_PATTERN,
+    _("Give the DOI as 10.NNNN/…, without “https://doi.org/” in front."),
+    code="doi",
+)
 
 # For the reading time shown on article pages.
 WORDS_PER_MINUTE = 200
@@ -162,6 +172,13 @@ class Article(models.Model):
     photo_credit = models.CharField(
         _("photo credit"), max_length=200, blank=True, validators=[richtext.validate_plain_text]
     )
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[validate_doi],
+        help_text=_("The article's Digital Object Identifier, if it has one: 10.NNNN/…"),
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -208,7 +225,13 @@ class Article(models.Model):
                 fields=["publish_date", "slug"],
                 name="unique_article_slug_per_day",
                 violation_error_message=_("Another article of the same day has this slug."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~models.Q(doi=""),
+                name="unique_article_doi",
+                violation_error_message=_("Another article has this DOI."),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_public_idx"),
@@ -267,6 +290,11 @@ class Article(models.Model):
     def is_public(self):
         """The instance twin of `ArticleQuerySet.public()`."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def doi_url(self):
+        """The DOI as the address that resolves it ("" without one)."""
+        return f"https://doi.org/{self.doi}" if self.doi else ""
 
     @property
     def is_scheduled(self):
