@@ -334,8 +334,10 @@ class Article(models.Model):
     def reading_parts(self):
         """What the article page shows besides the article's own fields.
 
-        Sections in order, each headed one with a unique `anchor`; the table
-        of contents (three or more headed sections); bylines; key words.
+        Sections in order, each headed one with a unique `anchor`, each with
+        its `html` (the body with its notes replaced by numbered references);
+        the notes, in reading order across sections; the table of contents
+        (three or more headed sections); bylines; key words.
         """
         taken = set()
         sections = list(self.sections.all())
@@ -343,10 +345,19 @@ class Article(models.Model):
         for section in sections:
             section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
         headed = [section for section in sections if section.heading]
-        words = sum(len(richtext.plain_text(section.body).split()) for section in sections)
+        bodies, notes = richtext.number_notes(
+            [section.body for section in sections], richtext.note_reference
+        )
+        for section, body in zip(sections, bodies, strict=True):
+            section.html = body
+        words = sum(
+            len(richtext.plain_text(richtext.without_notes(section.body)).split())
+            for section in sections
+        )
         return {
             "sections": sections,
             "contents": headed if len(headed) >= 3 else [],
+            "notes": notes,
             "bylines": list(self.bylines.select_related("author")),
             "keywords": sorted(self.keywords.all()),
             "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
@@ -430,6 +441,12 @@ class Section(models.Model):
     def save(self, *args, **kwargs):
         self.body = richtext.clean(self.body)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problems = richtext.note_problems(self.body)
+        if problems:
+            raise ValidationError({"body": problems})
 
 
 class ContentVersion(models.Model):

@@ -10,10 +10,13 @@ import re
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.widgets import AdminProseEditorWidget
+
+from . import calendar, editions
 
 # What the admin's rich-text editor can produce. The sanitiser's allow-list
 # is derived from the same configuration, so text written in the editor comes
@@ -32,7 +35,10 @@ EDITOR_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
+    # Notes: <span data-note>…</span> where they belong (DJANGO_PROSE_EDITOR_EXTENSIONS).
+    "Note": True,
 }
+
 
 _cleaner = nh3.Cleaner(
     **allowlist_from_extensions(EDITOR_EXTENSIONS),
@@ -45,7 +51,25 @@ def clean(value):
     """Return `value` reduced to what the editor can produce; scripts and styles go whole."""
     if not value:
         return ""
-    return _cleaner.clean(value).strip()
+    return _unwrap_plain_spans(_cleaner.clean(value)).strip()
+
+
+def _unwrap_plain_spans(value):
+    """Remove the spans that are not notes, keeping their text (word processors
+    wrap text in spans whose attributes the sanitiser has already removed)."""
+    kept, spans = [], []
+    for token in _TOKEN.split(value):
+        lowered = token.lower()
+        if lowered.startswith("<span"):
+            spans.append(bool(_NOTE.match(token)))
+            if spans[-1]:
+                kept.append(token)
+        elif lowered.startswith("</span"):
+            if spans and spans.pop():
+                kept.append(token)
+        else:
+            kept.append(token)
+    return "".join(kept)
 
 
 def editor_widget():
@@ -79,8 +103,92 @@ def plain_text(value):
 
 
 def excerpt(value, words=40):
-    """A short plain-text summary of an HTML fragment."""
-    return Truncator(plain_text(value)).words(words, truncate="…")
+    """A short plain-text summary of an HTML fragment, its notes left out."""
+    return Truncator(plain_text(without_notes(value))).words(words, truncate="…")
+
+
+# Notes. A section body holds each note where it belongs, as
+# <span data-note>text, which may hold links and emphasis</span>; pages show a
+# numbered reference there and the notes after the last section.
+_TOKEN = re.compile(r"(<[^>]*>)")
+_NOTE = re.compile(r"<span\b[^>]*\bdata-note\b", re.IGNORECASE)
+_HEADING = re.compile(r"<(/?)h[1-6]\b", re.IGNORECASE)
+
+
+def parse_notes(value):
+    """Split sanitised HTML into pieces ("html", text outside notes) and
+    ("note", a note's inner HTML), in order; with the problems found."""
+    pieces, problems = [], []
+    outside, note, depth, in_heading = [], None, 0, 0
+    for token in _TOKEN.split(value or ""):
+        if note is None:
+            if _NOTE.match(token):
+                if in_heading:
+                    problems.append(_("A note cannot stand in a heading."))
+                pieces.append(("html", "".join(outside)))
+                outside, note, depth = [], [], 1
+                continue
+            heading = _HEADING.match(token)
+            if heading:
+                in_heading += -1 if heading.group(1) else 1
+            outside.append(token)
+            continue
+        if _NOTE.match(token):
+            problems.append(_("A note cannot hold another note."))
+        if token.lower().startswith("<span"):
+            depth += 1
+        elif token.lower().startswith("</span"):
+            depth -= 1
+            if not depth:
+                text = "".join(note)
+                if not plain_text(text):
+                    problems.append(_("A note is empty: write its text or remove it."))
+                pieces.append(("note", text))
+                note = None
+                continue
+        note.append(token)
+    if note is not None:
+        pieces.append(("note", "".join(note)))
+    pieces.append(("html", "".join(outside)))
+    return [piece for piece in pieces if piece[1] or piece[0] == "note"], problems
+
+
+def note_problems(value):
+    """Why the notes of an HTML fragment cannot be kept (none: an empty list)."""
+    return list(dict.fromkeys(parse_notes(clean(value))[1]))
+
+
+def without_notes(value):
+    """The HTML with its notes left out (for excerpts and reading time)."""
+    return "".join(text for kind, text in parse_notes(value)[0] if kind == "html")
+
+
+def note_reference(number):
+    """The numbered link a reader sees where a note belongs."""
+    shown = calendar.persian_digits(number) if editions.current() == editions.PERSIAN else number
+    return format_html(
+        '<sup class="note-ref"><a href="#note-{}" id="note-ref-{}" role="doc-noteref"'
+        ' aria-label="{}">{}</a></sup>',
+        number,
+        number,
+        _("Note %(number)s") % {"number": shown},
+        shown,
+    )
+
+
+def number_notes(bodies, reference):
+    """Each body with its notes replaced by `reference(number)`, numbered in
+    reading order across the bodies; and the notes as (number, HTML)."""
+    notes, numbered = [], []
+    for body in bodies:
+        parts = []
+        for kind, text in parse_notes(body)[0]:
+            if kind == "note":
+                notes.append((len(notes) + 1, text))
+                text = reference(len(notes))
+            parts.append(text)
+        numbered.append("".join(parts))
+    return numbered, notes
 
 
 def anchor_for(heading, taken):

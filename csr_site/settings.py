@@ -11,7 +11,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -165,6 +168,16 @@ TAGGIT_TAGS_FROM_STRING = "articles.keywords.parse_keywords"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The rich-text editor's own extensions: notes, <span data-note>…</span> (see
+# articles/richtext.py); the sanitiser's allow-list follows from this too.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        # An address, resolved when the editor is rendered (collected static files
+        # carry a hash in production).
+        "js": [lazy(static, str)("js/editor-note.js")],
+        "extensions": {"Note": html_tags(["span"], {"span": ["data-note"]})},
+    },
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {

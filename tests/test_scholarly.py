@@ -4,7 +4,9 @@ import json
 
 import lxml.html
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError
+from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article
@@ -12,6 +14,7 @@ from articles.models import Article
 from .conftest import form_values
 from .factories import ArticleFactory
 from .test_interchange import ARCHIVE, broken, run_export, run_import, write
+from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
 
 DOI = "10.1234/csr.2016.0420"
 
@@ -97,3 +100,156 @@ def test_import_refuses_a_bad_doi_and_changes_nothing(db, tmp_path):
     assert 'article "russia-us-syria" (#1): doi: Give the DOI as 10.NNNN/…' in str(error.value)
     assert not Article.objects.exists()
     assert ARCHIVE["articles"][0].get("doi") is None
+
+
+# Notes
+
+NOTED = [
+    '<p>First claim.<span data-note>Source <a href="https://example.org/a">one</a>.</span> '
+    "More text.</p>",
+    "<p>Second claim.<span data-note>Source <em>two</em>.</span> "
+    "Third.<span data-note>Source three.</span></p>",
+]
+
+
+def noted_article(**kwargs):
+    article = ArticleFactory(sections=["", "Later"], **kwargs)
+    # Saved and committed, as an editor's save would be (search data included).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for section, body in zip(article.sections.all(), NOTED, strict=True):
+            section.body = body
+            section.save()
+    return article
+
+
+def test_notes_are_numbered_in_reading_order_across_sections_and_link_both_ways(client, db):
+    article = noted_article()
+    tree = lxml.html.fromstring(client.get(article.get_absolute_url()).content)
+    references = tree.xpath('//a[@role="doc-noteref"]')
+    assert [a.text for a in references] == ["1", "2", "3"]
+    assert [a.get("href") for a in references] == ["#note-1", "#note-2", "#note-3"]
+    assert [a.getparent().tag for a in references] == ["sup", "sup", "sup"]
+    notes = tree.xpath('//section[@role="doc-endnotes"]')[0]
+    assert notes.xpath("h2")[0].text == "Notes"
+    items = notes.xpath("ol/li")
+    assert [li.get("id") for li in items] == ["note-1", "note-2", "note-3"]
+    assert items[0].xpath("a")[0].get("href") == "https://example.org/a"
+    assert items[1].xpath("em")[0].text == "two"
+    backlinks = notes.xpath('.//a[@role="doc-backlink"]')
+    assert [a.get("href") for a in backlinks] == ["#note-ref-1", "#note-ref-2", "#note-ref-3"]
+    assert [a.get("id") for a in references] == ["note-ref-1", "note-ref-2", "note-ref-3"]
+    # The notes come after the last section; the text keeps only the references.
+    body = tree.xpath('//div[@class="article-body"]')[0].text_content()
+    assert "Source" not in body and "First claim.1" in body
+
+
+def test_persian_notes_have_a_persian_heading_and_digits(client, db):
+    article = noted_article(language="fa")
+    tree = lxml.html.fromstring(client.get(article.get_absolute_url()).content)
+    assert tree.xpath('//section[@role="doc-endnotes"]/h2')[0].text == "یادداشت‌ها"
+    assert [a.text for a in tree.xpath('//a[@role="doc-noteref"]')] == ["۱", "۲", "۳"]
+
+
+def test_notes_are_searched_but_kept_out_of_excerpts_and_reading_time(client, db):
+    article = noted_article(title="Claims with sources")
+    article = Article.objects.get(pk=article.pk)
+    assert article.description == "First claim. More text."
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<meta name="description" content="First claim. More text.">' in page
+    found = client.get("/search/", {"q": "source three"}).content.decode()
+    assert "Claims with sources" in found
+    long_note = "<p>Short.<span data-note>" + "word " * 600 + "</span></p>"
+    section = article.sections.first()
+    section.body = long_note
+    section.save()
+    assert Article.objects.get(pk=article.pk).reading_parts()["reading_minutes"] == 1
+
+
+def test_notes_survive_export_and_import_unchanged(db, tmp_path):
+    article = noted_article(slug="noted")
+    stored = [s.body for s in article.sections.all()]
+    exported = run_export()
+    Article.objects.all().delete()
+    run_import(write(tmp_path, exported))
+    assert [s.body for s in Article.objects.get(slug="noted").sections.all()] == stored
+
+
+def test_notes_are_sanitised_like_the_rest_of_the_body(db):
+    article = ArticleFactory()
+    section = article.sections.first()
+    section.body = (
+        '<p>x<span data-note="1" onclick="steal()" style="color:red">n<script>1</script>'
+        '</span><span class="MsoNormal">plain</span></p>'
+    )
+    section.save()
+    assert section.body == '<p>x<span data-note="1">n</span>plain</p>'
+
+
+BAD_NOTES = {
+    "note in a note": (
+        "<p>x<span data-note>outer<span data-note>inner</span></span></p>",
+        "A note cannot hold another note.",
+    ),
+    "empty note": ("<p>x<span data-note> </span></p>", "A note is empty"),
+    "note in a heading": (
+        "<h3>Heading<span data-note>n</span></h3><p>x</p>",
+        "A note cannot stand in a heading.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_NOTES)
+def test_admin_refuses_bad_notes_and_stores_nothing(admin_client, published, case):
+    body, message = BAD_NOTES[case]
+    url = reverse("admin:articles_article_change", args=[published.pk])
+    values = form_values(admin_client.get(url), "article_form")
+    values["sections-0-body"] = [body]
+    response = admin_client.post(url, values)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "data-note" not in published.sections.first().body
+
+
+@pytest.mark.parametrize("case", BAD_NOTES)
+def test_import_refuses_bad_notes_and_changes_nothing(db, tmp_path, case):
+    body, message = BAD_NOTES[case]
+    data = broken(lambda d: d["articles"][0]["sections"][0].update(body=body))
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, data))
+    assert 'article "russia-us-syria" (#1): sections: #1: body: ' + message in str(error.value)
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_marks_a_note_and_inserts_one_at_the_cursor(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "boss")
+        page.fill("#id_password", "a-long-password")
+        page.click("input[type=submit]")
+        page.goto(live_server.url + "/admin/articles/article/add/")
+        page.fill("#id_title", "Written with notes")
+        page.locator("#sections-0 [contenteditable=true]").click()
+        page.keyboard.type("A claim. Its source")
+        for _ in "Its source":
+            page.keyboard.press("Shift+ArrowLeft")
+        note_button = page.locator('#sections-0 [title="Note"]')
+        note_button.click()
+        page.keyboard.press("End")
+        page.keyboard.type(" Another claim.")
+        note_button.click()
+        page.click("input[name=_save]")
+        page.wait_for_url("**/admin/articles/article/")
+        browser.close()
+
+    body = Article.objects.get(slug="written-with-notes").sections.get().body
+    assert body == (
+        '<p>A claim. <span data-note="">Its source</span> Another claim.'
+        '<span data-note="">Text of the note</span></p>'
+    )
