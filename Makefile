@@ -5,10 +5,18 @@ PORT ?= 8000
 
 .PHONY: install install-checkers run test lint check bench
 
+# The PDF editions need Pango (WeasyPrint), installed from Debian's packages
+# when missing and this is root; without it the site runs with no PDFs.
+PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	@$(PY) -c "import weasyprint" 2>/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBRARIES) >/dev/null; } || \
+		echo "Pango is missing (apt-get install $(PDF_LIBRARIES)): no PDF editions."
 	touch $@
 
 # The page checkers: the Nu HTML Checker and axe-core from npm, run with the

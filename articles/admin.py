@@ -263,6 +263,12 @@ class ArticleAdmin(VersionAdmin):
         request.restoring_over = lock_token(article)
         return super().revision_view(request, object_id, version_id, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context = {"pdf_url": article.address_in("articles:pdf"), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         article = get_object_or_404(Article, pk=object_id)
         context = {"versions": list(versions.versions_of(article)), **(extra_context or {})}

@@ -7,14 +7,22 @@ short views that find the article and say which of the three they are.
 
 import datetime
 
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from . import citing, editions
+from . import citing, editions, pdf
+from .caching import remember
 from .metadata import article_metadata
 from .models import Article, PreviewLink
 
@@ -90,6 +98,36 @@ def shared_preview(request, token):
         raise Http404("This share link does not work (any more).")
     article = Article.objects.for_page().get(pk=link.article_id)
     return render_article(request, article, preview=SHARED)
+
+
+@require_safe
+def article_pdf(request, year, month, day, slug):
+    """The article's PDF edition; staff who may change articles also get
+    drafts' and scheduled ones' (never cached, never indexed)."""
+    articles = Article.objects.visible_to(request.user).for_page()
+    article = get_object_or_404(articles, publish_date=_day(year, month, day), slug=slug)
+    if not pdf.available():
+        raise Http404("PDF editions cannot be made on this server.")
+
+    def make():
+        parts = article.reading_parts()
+        meta = article_metadata(article, parts["bylines"], parts["keywords"], request)
+        return pdf.stored_pdf(request, article, {"article": article, "meta": meta, **parts})
+
+    # Which file is current is remembered for readers; a preview's is looked up.
+    key = f"pdf:{article.pk}"
+    try:
+        name = remember(key, make, request=request) if article.is_public else make()
+    except pdf.PDFError:
+        # Logged where it happened; the reader is led to the article itself.
+        return HttpResponseRedirect(article.get_absolute_url())
+    response = FileResponse(
+        default_storage.open(name), content_type="application/pdf", filename=f"{slug}.pdf"
+    )
+    if not article.is_public:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 CITATION_FORMATS = {

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import citing, editions
+from . import citing, editions, pdf
 
 # Inside <script>, "<", ">" and "&" could end the element early; JSON lets them
 # be written as escapes instead.
@@ -63,6 +63,7 @@ def article_metadata(article, bylines, keywords, request):
     return {
         "url": url,
         "bibtex_url": article.address_in("articles:citation-bib"),
+        "pdf_url": article.address_in("articles:pdf") if pdf.available() else "",
         "ris_url": article.address_in("articles:citation-ris"),
         "image": image,
         "published": published,

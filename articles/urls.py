@@ -37,6 +37,8 @@ urlpatterns = [
         {"format": "ris"},
         name="citation-ris",
     ),
+    # A made PDF is stored; which file is current is remembered (see pdf.py).
+    path(f"{ARTICLE}pdf/", article_pages.article_pdf, name="pdf"),
     path(
         "archive/<solaryear:year>/",
         public_page(views.SolarArchiveView.as_view()),

@@ -1,8 +1,10 @@
 """Fixtures shared by the test modules, and the list of every public URL."""
 
 import datetime
+import io
 
 import lxml.html
+import pypdf
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -49,6 +51,7 @@ def public_urls(article):
             "detail": article.get_absolute_url(),
             "citation bib": reverse("articles:citation-bib", args=[y, m, d, article.slug]),
             "citation ris": reverse("articles:citation-ris", args=[y, m, d, article.slug]),
+            "pdf": reverse("articles:pdf", args=[y, m, d, article.slug]),
             "keywords": reverse("articles:keywords"),
             "keyword": keyword.get_absolute_url(),
             "authors": reverse("authors:index"),
@@ -73,6 +76,14 @@ def public_urls(article):
 
 # Pages that list names or addresses rather than article titles.
 WITHOUT_TITLES = {"keywords", "authors", "sitemap"}
+
+
+def page_text(response):
+    """What a reader reads of a response: its text, or a PDF's text."""
+    if response["Content-Type"] == "application/pdf":
+        document = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+        return " ".join(" ".join(page.extract_text().split()) for page in document.pages)
+    return response.content.decode()
 
 
 @pytest.fixture

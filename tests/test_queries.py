@@ -17,9 +17,11 @@ from .factories import ArticleFactory, AuthorFactory
 # date archives their dates and neighbouring dates. The article: itself,
 # sections, bylines, key words, then its related articles (candidates,
 # articles, bylines, opening sections). Its citations: the article,
-# sections, bylines and key words. Feeds: the articles, bylines, opening
-# sections and key words (and the key word or author, for theirs). Search is
-# never remembered whole; it reads the lists its filters offer once.
+# sections, bylines and key words. Its PDF: the same, the first time; then
+# the article and the content version, which name the stored file. Feeds:
+# the articles, bylines, opening sections and key words (and the key word or
+# author, for theirs). Search is never remembered whole; it reads the lists
+# its filters offer once.
 QUERIES = {
     "home": (6, 1),
     "index": (7, 1),
@@ -29,6 +31,7 @@ QUERIES = {
     "detail": (7, 1),
     "citation bib": (6, 1),
     "citation ris": (6, 1),
+    "pdf": (6, 2),
     "keywords": (3, 1),
     "keyword": (7, 1),
     "authors": (3, 1),

@@ -1,6 +1,8 @@
 """What makes an article citable: its DOI everywhere a citation reads it."""
 
+import datetime
 import json
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -8,10 +10,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 
-from .conftest import form_values
+from .conftest import form_values, page_text
 from .factories import ArticleFactory
 from .test_interchange import ARCHIVE, broken, run_export, run_import, write
 from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
@@ -253,3 +256,96 @@ def test_the_editor_marks_a_note_and_inserts_one_at_the_cursor(live_server):
         '<p>A claim. <span data-note="">Its source</span> Another claim.'
         '<span data-note="">Text of the note</span></p>'
     )
+
+
+# The PDF edition
+
+
+def pdf_of(client, article):
+    response = client.get(article.address_in("articles:pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return response
+
+
+def test_every_public_article_has_a_pdf_with_its_whole_content(client, db):
+    article = noted_article(title="Sanctions and Sequencing", summary="What comes first.")
+    article.keywords.add("Sanctions")
+    article.doi = DOI
+    article.save()
+    response = pdf_of(client, article)
+    assert f'filename="{article.slug}.pdf"' in response["Content-Disposition"]
+    text = page_text(response)
+    byline = article.bylines.get()
+    for expected in [
+        "Sanctions and Sequencing",
+        "What comes first.",
+        byline.author.name,
+        byline.position,
+        "Later",  # a section heading
+        "First claim.",
+        "Source three.",  # a note
+        "Notes",
+        "Sanctions",
+        "Center for Strategic Research",
+        article.get_absolute_url(),
+        DOI,
+    ]:
+        assert expected in text, expected
+    page = client.get(article.get_absolute_url()).content.decode()
+    pdf_url = article.address_in("articles:pdf")
+    assert f'<a href="{pdf_url}" type="application/pdf">Download PDF</a>' in page
+    assert f'<meta name="citation_pdf_url" content="http://testserver{pdf_url}">' in page
+
+
+def test_a_persian_pdf_is_persian_right_to_left(client, db):
+    article = ArticleFactory(
+        title="امنیت انرژی در خلیج فارس",
+        language="fa",
+        sections=["", "رویکرد ایران"],
+        published_at=timezone.make_aware(datetime.datetime(2016, 4, 20, 10)),
+    )
+    text = page_text(pdf_of(client, article))
+    for word in ["امنیت", "انرژی", "رویکرد", "مرکز", "اردیبهشت", "۱۳۹۵"]:
+        assert word in text, word
+
+
+def test_a_pdf_is_made_once_and_again_only_when_the_article_changes(
+    client, published, settings, django_assert_max_num_queries
+):
+    folder = Path(settings.MEDIA_ROOT) / "pdf"
+    pdf_of(client, published)
+    made = sorted(folder.rglob("*.pdf"))
+    assert len(made) == 1
+    first_made = made[0].stat().st_mtime_ns
+    with django_assert_max_num_queries(2):
+        pdf_of(client, published)
+    # Another article's edit retires what pages remember, not this PDF.
+    ArticleFactory()
+    pdf_of(client, published)
+    assert sorted(folder.rglob("*.pdf")) == made and made[0].stat().st_mtime_ns == first_made
+    published.title = "A New Title"
+    published.save()
+    assert "A New Title" in page_text(pdf_of(client, published))
+    assert len(list(folder.rglob("*.pdf"))) == 2
+
+
+def test_drafts_pdfs_are_404_to_readers_and_shown_to_staff(client, admin_user, hidden):
+    draft, scheduled = hidden
+    for article in (draft, scheduled):
+        assert client.get(article.address_in("articles:pdf")).status_code == 404
+    client.force_login(admin_user)
+    for article in (draft, scheduled):
+        response = pdf_of(client, article)
+        assert "no-store" in response["Cache-Control"]
+        assert article.title in page_text(response)
+
+
+def test_a_pdf_that_cannot_be_made_leads_back_to_the_article(client, published, settings):
+    # The media storage cannot be written (a file stands where its folder should).
+    blocked = Path(settings.MEDIA_ROOT)
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("not a folder")
+    response = client.get(published.address_in("articles:pdf"))
+    assert response.status_code == 302
+    assert response["Location"] == published.get_absolute_url()

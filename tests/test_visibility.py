@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 
 from articles.models import Article
 
-from .conftest import WITHOUT_TITLES, public_urls
+from .conftest import WITHOUT_TITLES, page_text, public_urls
 
 HIDDEN_TEXT = [
     "Secret Draft Memo",
@@ -28,7 +28,7 @@ def test_hidden_articles_are_absent_from_every_public_page(
         for name, url in public_urls(public).items():
             response = client.get(url)
             assert response.status_code == 200, (public.language, name)
-            body = response.content.decode()
+            body = page_text(response)
             shown = public.slug if name == "sitemap" else public.title
             if name not in WITHOUT_TITLES - {"sitemap"}:
                 assert shown in body, (public.language, name)
@@ -74,7 +74,7 @@ def test_publishing_makes_an_article_appear_everywhere(
         assert response.status_code == 200, name
         shown = draft.slug if name == "sitemap" else draft.title
         if name not in WITHOUT_TITLES - {"sitemap"}:
-            assert shown in response.content.decode(), name
+            assert shown in page_text(response), name
     with translation.override(language):
         only = draft.keywords.get(name__startswith="Draftonly").get_absolute_url()
     assert client.get(only).status_code == 200

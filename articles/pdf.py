@@ -1,0 +1,105 @@
+"""The PDF edition of an article: made once from the print template, then stored.
+
+The print template (`articles/article_print.html`) shows the article's own
+content through the same includes as its page. A PDF is stored in the media
+storage (so S3 serves when configured) under a name made from a digest of the
+print HTML, so an unchanged article keeps its file and a changed one gets a
+new file; which name is current is remembered per content version, so
+serving a made PDF costs what serving a page costs. WeasyPrint (Pango) is
+imported only when a PDF is made.
+"""
+
+import functools
+import hashlib
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "pdf"
+
+
+class PDFError(Exception):
+    """The PDF could not be made (logged where it happens)."""
+
+
+def stored_pdf(request, article, context):
+    """The storage name of the article's PDF, made now if it is not stored yet.
+
+    `context`: what the article's page shows (`reading_parts()` and `meta`).
+    """
+    html = render_to_string("articles/pdf/article.html", context, request)
+    digest = hashlib.sha256(html.encode()).hexdigest()[:20]
+    name = f"{FOLDER}/{digest}/{article.slug}.pdf"
+    if not default_storage.exists(name):
+        made = render_pdf(html, request)
+        try:
+            default_storage.save(name, ContentFile(made))
+        except OSError as error:
+            logger.exception("The PDF of %s could not be stored", request.path)
+            raise PDFError(str(error)) from error
+    return name
+
+
+def render_pdf(html, request):
+    try:
+        from weasyprint import HTML
+
+        document = HTML(
+            string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_fetcher()
+        )
+        return document.write_pdf()
+    except Exception as error:  # Any failure of the renderer: the reader gets the page.
+        logger.exception("The PDF of %s could not be made", request.path)
+        raise PDFError(str(error)) from error
+
+
+def _local_file(url):
+    """The bytes of a static or media file the print template names; the
+    renderer reaches nothing else (no request to this site or any other)."""
+    path = unquote(urlsplit(url).path)
+    if path.startswith(settings.STATIC_URL):
+        name = path.removeprefix(settings.STATIC_URL)
+        found = finders.find(name)
+        if found:
+            return Path(found).read_bytes()
+        with staticfiles_storage.open(name) as file:
+            return file.read()
+    if path.startswith(settings.MEDIA_URL):
+        with default_storage.open(path.removeprefix(settings.MEDIA_URL)) as file:
+            return file.read()
+    raise ValueError(f"{url}: only the site's own static and media files are read")
+
+
+@functools.cache
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SiteFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            content_type = mimetypes.guess_type(urlsplit(url).path)[0]
+            return URLFetcherResponse(
+                url, body=_local_file(url), headers={"Content-Type": content_type or ""}
+            )
+
+    return SiteFetcher()
+
+
+@functools.cache
+def available():
+    """Whether PDFs can be made here (WeasyPrint and the libraries it needs load)."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:  # Pango missing: see the README
+        logger.warning("WeasyPrint cannot load its libraries: no PDF editions")
+        return False
+    return True
