@@ -101,7 +101,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     form = ArticleForm
     list_display = [
         "title",

@@ -1,0 +1,205 @@
+"""Security: the headers every page sends, login throttling, two-factor sign-in,
+permission before anything else in the admin's own views, and the audit trail."""
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from articles.models import Article, PreviewLink
+from csr_site import urls as site_urls
+
+from .factories import ArticleFactory
+from .test_page_quality import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("ed", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def policy(response):
+    """The Content-Security-Policy as {directive: [values]}."""
+    directives = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+# Headers
+
+
+def test_public_pages_send_a_strict_policy_without_a_nonce(client, published):
+    for url in ["/", published.get_absolute_url(), "/fa/", reverse("articles:search") + "?q=x"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        csp = policy(response)
+        assert csp["script-src"] == ["'none'"], url
+        assert csp["object-src"] == ["'none'"]
+        assert csp["base-uri"] == ["'none'"]
+        assert csp["frame-ancestors"] == ["'none'"]
+        assert csp["form-action"] == ["'self'"]
+        assert "nonce-" not in response["Content-Security-Policy"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in response["Permissions-Policy"]
+
+
+def test_a_remembered_public_page_is_byte_identical_with_the_same_policy(client, published):
+    first = client.get(published.get_absolute_url())
+    second = client.get(published.get_absolute_url())
+    assert first.content == second.content
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+    # Its only <script> is the JSON-LD data block, which CSP does not govern.
+    assert first.content.count(b"<script") == 1
+    assert b'<script type="application/ld+json">' in first.content
+
+
+def test_admin_pages_allow_only_their_own_scripts_and_the_editors_nonce(client, editor):
+    client.force_login(editor)
+    for url in [reverse("admin:index"), reverse("admin:articles_article_add")]:
+        response = client.get(url)
+        assert response.status_code == 200
+        csp = policy(response)
+        assert csp["script-src"][0] == "'self'"
+        assert "'unsafe-inline'" not in csp["script-src"]
+        assert csp["object-src"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
+        assert csp["base-uri"] == ["'none'"] and csp["form-action"] == ["'self'"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "camera=()" in response["Permissions-Policy"]
+    # The editor's import map is the one inline script, and carries the nonce.
+    nonce = csp["script-src"][1].removeprefix("'nonce-").removesuffix("'")
+    assert f'<script type="importmap" nonce="{nonce}">'.encode() in response.content
+    login = client.get(reverse("admin:login"))
+    assert policy(login)["frame-ancestors"] == ["'none'"]
+
+
+def test_share_links_send_no_referrer(client, editor):
+    article = ArticleFactory(status=Article.Status.DRAFT)
+    link = PreviewLink.objects.create(
+        article=article, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "Content-Security-Policy" in response
+
+
+def test_an_off_site_next_lands_in_the_admin(client, editor):
+    response = client.post(
+        reverse("admin:login") + "?next=https://evil.example.com/",
+        {"username": "ed", "password": "pw", "next": "https://evil.example.com/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-test-0123456789-abcdefghijkl",
+    "ALLOWED_HOSTS": "research.example.org",
+}
+SHOW_HSTS = (
+    "from django.conf import settings; "
+    "print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "settings.SECURE_HSTS_PRELOAD)"
+)
+
+
+def shell(code, **env):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_hsts_preload_and_subdomains_only_when_the_operator_opts_in():
+    assert shell(SHOW_HSTS, **PRODUCTION) == "31536000 False False"
+    opted = {**PRODUCTION, "SECURE_HSTS_PRELOAD": "1", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1"}
+    assert shell(SHOW_HSTS, **opted) == "31536000 True True"
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **opted},
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+# The policy in a real browser. The probe below is served through the site's
+# whole middleware stack (this module doubles as the URL conf of that test).
+
+INJECTED = (
+    "<!DOCTYPE html><html lang='en'><head><title>Probe</title>"
+    '<script type="application/ld+json">{"@type": "Article"}</script>'
+    "<script>window.injected = true;</script>"
+    "</head><body><p>An injected inline script.</p></body></html>"
+)
+
+
+def injected_page(request):
+    return HttpResponse(INJECTED)
+
+
+urlpatterns = [path("injected/", injected_page), *site_urls.urlpatterns]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db(transaction=True)
+def test_the_browser_refuses_inline_scripts_but_reads_json_ld(live_server):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing")
+        pytest.skip("Chromium is missing")
+    from playwright.sync_api import sync_playwright
+
+    article = ArticleFactory(title="Seen in a browser")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+
+        page.goto(live_server.url + "/injected/")
+        assert page.evaluate("typeof window.injected") == "undefined"
+        refused = [text for text in console if "inline script violates" in text]
+        assert refused and "blocked" in refused[0], console
+        # Every feature the Permissions-Policy names is one the browser knows.
+        assert not [text for text in console if "Permissions-Policy" in text], console
+
+        console.clear()
+        page.goto(live_server.url + article.get_absolute_url())
+        # The JSON-LD data block is there and readable, and breaks no rule.
+        data = page.evaluate(
+            "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').text)"
+        )
+        assert data["headline"] == "Seen in a browser"
+        assert not [text for text in console if "Content Security Policy" in text], console
+        # A script someone manages to add to the page later is refused too.
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = true'; document.head.append(s); }"
+        )
+        assert page.evaluate("typeof window.injected") == "undefined"
+        browser.close()
