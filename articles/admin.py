@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -218,7 +217,22 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
             article.restoring_over = restoring
         return article
 
+    # The admin's own views for one article check the permission before they
+    # look the article up: staff without it get the same 403 whether the
+    # article exists or not, and learn nothing about it (not even who last
+    # changed it, which the restore's conflict message would say).
+
+    def require_permission(self, request, change=False):
+        allowed = (
+            self.has_change_permission(request)
+            if change
+            else self.has_view_or_change_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        self.require_permission(request, change=request.method == "POST")
         article = get_object_or_404(Article.objects.select_related("updated_by"), pk=object_id)
         version = get_object_or_404(versions.versions_of(article), pk=version_id)
         history = redirect("admin:articles_article_history", article.pk)
@@ -246,21 +260,19 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
+        self.require_permission(request)
         article = get_object_or_404(Article, pk=object_id)
         context = {"versions": list(versions.versions_of(article)), **(extra_context or {})}
         return super().history_view(request, object_id, context)
 
     def preview_view(self, request, pk):
         """The article through the public template, for staff, whatever its status."""
-        article = get_object_or_404(Article, pk=pk)
-        if not self.has_view_or_change_permission(request, article):
-            raise Http404
+        self.require_permission(request)
         return article_preview(request, pk)
 
     def compare_view(self, request, pk):
+        self.require_permission(request)
         article = get_object_or_404(Article, pk=pk)
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
         available = versions.versions_of(article)
         try:
             old = available.get(pk=int(request.GET.get("old", "")))
@@ -355,12 +367,13 @@ class KeywordAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Merge the selected key words into one"), permissions=["change"])
     def merge(self, request, queryset):
+        # Merging deletes the others: a permission checked before anything is read.
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
         keywords = list(queryset.order_by(Lower("name")))
         if len(keywords) < 2:
             self.message_user(request, _("Select two or more key words to merge."), messages.ERROR)
             return None
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
         if "into" in request.POST:
             into = next((k for k in keywords if str(k.pk) == request.POST["into"]), None)
             if into is None:

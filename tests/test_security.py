@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group, User
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles.models import Article, PreviewLink
+from articles.models import Article, Keyword, PreviewLink
+from articles.versions import versions_of
 from csr_site import urls as site_urls
 
 from .factories import ArticleFactory
@@ -203,3 +205,91 @@ def test_the_browser_refuses_inline_scripts_but_reads_json_ld(live_server):
         )
         assert page.evaluate("typeof window.injected") == "undefined"
         browser.close()
+
+
+# Permission first in the admin's own views
+
+
+@pytest.fixture
+def manager(db):
+    """Staff with no rights over articles or key words."""
+    user = User.objects.create_user("am", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Author managers"))
+    return user
+
+
+def article_views(article, version):
+    """(method, address, data) of each of the admin's own views for one article."""
+    pk = article.pk
+    missing = pk + 1000
+    compare = f"?old={version.pk}&new={version.pk}"
+    return {
+        "history": ("get", reverse("admin:articles_article_history", args=[pk]), missing),
+        "revision": (
+            "get",
+            reverse("admin:articles_article_revision", args=[pk, version.pk]),
+            reverse("admin:articles_article_revision", args=[missing, version.pk]),
+        ),
+        "restore": (
+            "post",
+            reverse("admin:articles_article_revision", args=[pk, version.pk]),
+            reverse("admin:articles_article_revision", args=[missing, version.pk]),
+        ),
+        "compare": (
+            "get",
+            reverse("admin:articles_article_compare", args=[pk]) + compare,
+            reverse("admin:articles_article_compare", args=[missing]) + compare,
+        ),
+        "preview": ("get", reverse("admin:articles_article_preview", args=[pk]), missing),
+    }
+
+
+@pytest.fixture
+def versioned(db, editor):
+    article = ArticleFactory(title="Changed by Eda")
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        article.save()
+    return article, versions_of(article).first()
+
+
+def test_admin_views_check_the_permission_before_the_article(client, editor, manager, versioned):
+    article, version = versioned
+    for name, (method, url, missing_url) in article_views(article, version).items():
+        if isinstance(missing_url, int):
+            missing_url = url.replace(f"/{article.pk}/", f"/{missing_url}/")
+        send = getattr(client, method)
+        client.logout()
+        response = send(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("admin:login")), name
+
+        client.force_login(manager)
+        for address in (url, missing_url):
+            response = send(address, {"lock": "stale"})
+            assert response.status_code == 403, (name, address)
+            assert b"Eda" not in response.content and b"Changed by" not in response.content
+
+        client.force_login(editor)
+        if method == "get":
+            assert send(url).status_code == 200, name
+            assert send(missing_url).status_code in (302, 404), name
+        else:
+            # With the right, a stale restore is refused with the reason.
+            response = send(url, {"lock": "stale"})
+            assert response.status_code == 302, name
+
+
+def test_merging_key_words_checks_the_permission_first(client, editor, manager):
+    ArticleFactory(keywords=["Syria", "syrian crisis"])
+    ids = [str(pk) for pk in Keyword.objects.values_list("pk", flat=True)]
+    url = reverse("admin:articles_keyword_changelist")
+    data = {"action": "merge", "_selected_action": ids}
+    response = client.post(url, data)
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+    client.force_login(manager)
+    assert client.post(url, data).status_code == 403
+    assert client.post(url, {**data, "_selected_action": ["99999"]}).status_code == 403
+    client.force_login(editor)
+    response = client.post(url, data)
+    assert response.status_code == 200 and b"Merge key words" in response.content
