@@ -7,11 +7,14 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
+
+from csr_site.audit import record, record_many
 
 from . import richtext, versions
 from .article_pages import article_preview
@@ -195,6 +198,12 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data and Article.Status.PUBLISHED in (
+            obj.status,
+            form.initial.get("status"),
+        ):
+            published = obj.status == Article.Status.PUBLISHED
+            record(request.user, obj, "Published" if published else "Unpublished")
         if "translation" in form.changed_data:
             # Both articles point at each other, and at nothing else.
             obj.link_translation(form.cleaned_data["translation"])
@@ -257,7 +266,11 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
             )
             return history
         request.restoring_over = lock_token(article)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            saved = timezone.localtime(version.revision.date_created)
+            record(request.user, article, f"Restored the version saved {saved:%Y-%m-%d %H:%M}")
+        return response
 
     def history_view(self, request, object_id, extra_context=None):
         self.require_permission(request)
@@ -308,6 +321,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
         published = Article.objects.filter(pk__in=ready).mark_changed(
             status=Article.Status.PUBLISHED, updated_by=request.user
         )
+        record_many(request.user, Article.objects.filter(pk__in=ready), "Published")
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", published) % published,
@@ -327,7 +341,9 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
+        chosen = list(queryset)
         count = queryset.mark_changed(status=Article.Status.DRAFT, updated_by=request.user)
+        record_many(request.user, chosen, "Unpublished")
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
@@ -379,7 +395,9 @@ class KeywordAdmin(admin.ModelAdmin):
             if into is None:
                 self.message_user(request, _("Choose the key word to keep."), messages.ERROR)
             else:
+                names = ", ".join(k.name for k in keywords if k.pk != into.pk)
                 count = merge_keywords(into, keywords)
+                record(request.user, into, f"Merged key words into it: {names}")
                 self.message_user(
                     request,
                     _("Merged into “%(name)s”, which %(count)d articles now carry.")

@@ -5,6 +5,7 @@ environment variable, with a development default. Production is switched on
 by `DEBUG=0`, which also turns on the HTTPS hardening `check --deploy` asks for.
 """
 
+import datetime
 import hashlib
 import os
 from pathlib import Path
@@ -51,7 +52,7 @@ SITE_NAME = env("SITE_NAME", "Center for Strategic Research")
 SITE_NAME_FA = env("SITE_NAME_FA", "مرکز تحقیقات راهبردی")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "csr_site.apps.SiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +64,11 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csr_site.apps.SiteConfig",
     "articles",
     "authors",
 ]
@@ -76,10 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "csr_site.security.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csr_site.middleware.ContentSecurityPolicyMiddleware",
     "csr_site.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a throttled login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "csr_site.urls"
@@ -147,6 +157,30 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(env("CACHE_MAX_ENTRIES", "5000"))},
         }
     }
+
+# Logins are throttled (django-axes): after AXES_FAILURE_LIMIT failures for one
+# user name, or from one address, within AXES_COOLOFF_TIME, further attempts
+# are refused for that long whatever the password. The address is the
+# connection's, or the one the site's HTTPS proxy puts in TRUSTED_PROXY_HEADER
+# (e.g. X-Real-IP): a header any client could set is never read otherwise.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "csr_site.security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "csr_site.security.client_ip"
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER")
+
+# Two-factor sign-in for staff (django-otp, TOTP with backup codes): "optional"
+# lets each staff member turn it on; "required" makes it compulsory.
+ADMIN_2FA = env("ADMIN_2FA", "optional")
+if ADMIN_2FA not in {"optional", "required"}:
+    raise ImproperlyConfigured(f"ADMIN_2FA must be optional or required, not {ADMIN_2FA!r}.")
+OTP_TOTP_ISSUER = SITE_NAME
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
