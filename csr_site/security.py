@@ -15,7 +15,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -49,7 +49,8 @@ def locked_out(request, original_response=None, credentials=None):
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "limit": settings.AXES_FAILURE_LIMIT,
     }
-    return TemplateResponse(request, "admin/locked_out.html", context, status=429)
+    # Rendered now: this response replaces one on its way out, past the renderer.
+    return render(request, "admin/locked_out.html", context, status=429)
 
 
 class SignInForm(AdminAuthenticationForm):

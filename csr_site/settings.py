@@ -171,6 +171,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts 15 minutes from the fifth failure; attempts meanwhile do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "csr_site.security.locked_out"
 AXES_CLIENT_IP_CALLABLE = "csr_site.security.client_ip"
 TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER")

@@ -5,19 +5,30 @@ import datetime
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import reversion
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.http import HttpResponse
+from django.test import Client
 from django.urls import path, reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles.models import Article, Keyword, PreviewLink
 from articles.versions import versions_of
 from csr_site import urls as site_urls
 
+from .conftest import form_values
 from .factories import ArticleFactory
 from .test_page_quality import CHROMIUM, CHROMIUM_ARGS
 
@@ -293,3 +304,246 @@ def test_merging_key_words_checks_the_permission_first(client, editor, manager):
     client.force_login(editor)
     response = client.post(url, data)
     assert response.status_code == 200 and b"Merge key words" in response.content
+
+
+# Login throttling
+
+
+def sign_in(client, username, password, code="", language=""):
+    return client.post(
+        f"{language}/admin/login/?next=/admin/",
+        {"username": username, "password": password, "otp_token": code, "next": "/admin/"},
+    )
+
+
+def test_five_failures_lock_the_login_for_fifteen_minutes(client, editor):
+    with time_machine.travel("2026-03-01 10:00 +0000", tick=False) as traveller:
+        for _attempt in range(4):
+            assert sign_in(client, "ed", "wrong").status_code == 200
+        assert sign_in(client, "ed", "wrong").status_code == 429
+        refused = sign_in(client, "ed", "pw")
+        assert refused.status_code == 429
+        assert b"Signing in is refused for 15 minutes" in refused.content
+        assert "_auth_user_id" not in client.session
+        traveller.shift(datetime.timedelta(minutes=14))
+        assert sign_in(client, "ed", "pw").status_code == 429
+        traveller.shift(datetime.timedelta(minutes=2))
+        assert sign_in(client, "ed", "pw").status_code == 302
+        assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+def test_the_lock_covers_one_address_whatever_the_user_name(client, editor):
+    for attempt in range(5):
+        sign_in(client, f"guess{attempt}", "wrong")
+    assert sign_in(client, "ed", "pw").status_code == 429
+
+
+def test_the_lockout_page_speaks_persian_in_the_persian_admin(client, editor):
+    for _attempt in range(5):
+        sign_in(client, "ed", "wrong", language="/fa")
+    response = sign_in(client, "ed", "pw", language="/fa")
+    assert response.status_code == 429
+    assert "ورود تا 15 دقیقه پذیرفته نمی‌شود".encode() in response.content
+
+
+def test_the_client_address_comes_from_the_trusted_header_only(client, editor, settings):
+    # Without a trusted header, a forged X-Forwarded-For changes nothing.
+    for attempt in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": f"u{attempt}", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}",
+        )
+    assert sign_in(client, "ed", "pw").status_code == 429
+    call_command("axes_reset", verbosity=0)
+    settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
+    for attempt in range(5):
+        client.post(
+            "/admin/login/", {"username": f"u{attempt}", "password": "x"}, HTTP_X_REAL_IP="10.0.0.9"
+        )
+    # Another client behind the same proxy is not locked out.
+    assert (
+        client.post(
+            "/admin/login/", {"username": "ed", "password": "pw"}, HTTP_X_REAL_IP="10.0.0.10"
+        ).status_code
+        == 302
+    )
+
+
+def test_a_lock_is_lifted_by_command(client, editor):
+    for _attempt in range(5):
+        sign_in(client, "ed", "wrong")
+    assert sign_in(client, "ed", "pw").status_code == 429
+    call_command("axes_reset_username", "ed", verbosity=0)
+    call_command("axes_reset_ip", "127.0.0.1", verbosity=0)
+    assert sign_in(client, "ed", "pw").status_code == 302
+
+
+def test_a_lock_is_lifted_in_the_admin_and_shown_on_the_audit_page(client, editor):
+    boss = User.objects.create_superuser("boss", "boss@example.org", "pw")
+    for _attempt in range(5):
+        sign_in(client, "ed", "wrong")
+    assert sign_in(client, "ed", "pw").status_code == 429
+    admin = Client()
+    admin.force_login(boss)
+    audit = admin.get(reverse("admin:admin_logentry_changelist"))
+    assert audit.status_code == 200
+    assert b"Sign-ins refused after too many failures" in audit.content
+    assert b"<td>ed</td>" in audit.content
+    attempts = AccessAttempt.objects.all()
+    response = admin.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(a.pk) for a in attempts],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert sign_in(client, "ed", "pw").status_code == 302
+
+
+# Two-factor sign-in
+
+
+def totp_now(device):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def enrol(client):
+    """Turn two-factor sign-in on for the signed-in user; returns the device and backup codes."""
+    page = client.get(reverse("admin:two-factor"))
+    assert page.status_code == 200 and b"<svg" in page.content
+    device = TOTPDevice.objects.get(confirmed=False)
+    assert b"Wrong" not in page.content
+    done = client.post(reverse("admin:two-factor"), {"otp_token": totp_now(device)})
+    assert done.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    codes = [t.token for t in StaticToken.objects.filter(device__user=device.user)]
+    assert len(codes) == 10 and codes[0].encode() in done.content
+    return device, codes
+
+
+def test_enrolment_then_login_asks_for_the_code(client, editor):
+    client.force_login(editor)
+    device, codes = enrol(client)
+    client.logout()
+    # The password alone is not enough any more.
+    response = sign_in(client, "ed", "pw")
+    assert response.status_code == 200
+    assert b"Enter the current code from your authenticator app" in response.content
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client, "ed", "pw", code="000000").status_code == 200
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=60)):
+        response = sign_in(client, "ed", "pw", code=totp_now(device))
+        assert response.status_code == 302
+        assert client.get(reverse("admin:index")).status_code == 200
+    client.logout()
+    # A backup code works once (after the wrong code's short delay has passed).
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=120)):
+        assert sign_in(client, "ed", "pw", code=codes[0]).status_code == 302
+        client.logout()
+        assert sign_in(client, "ed", "pw", code=codes[0]).status_code == 200
+
+
+def test_wrong_codes_count_towards_the_lock(client, editor):
+    client.force_login(editor)
+    device, _codes = enrol(client)
+    client.logout()
+    for _attempt in range(5):
+        sign_in(client, "ed", "pw", code="000000")
+    assert sign_in(client, "ed", "pw", code=totp_now(device)).status_code == 429
+
+
+def test_the_login_page_offers_the_code_field(client):
+    page = client.get(reverse("admin:login"))
+    assert b'name="otp_token"' in page.content and b'autocomplete="one-time-code"' in page.content
+
+
+def test_two_factor_required_leads_staff_without_a_device_to_enrolment(client, editor, settings):
+    settings.ADMIN_2FA = "required"
+    response = sign_in(client, "ed", "pw")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
+    for url in [reverse("admin:index"), reverse("admin:articles_article_changelist")]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("admin:two-factor")
+    assert b"requires two-factor sign-in" in client.get(reverse("admin:two-factor")).content
+    enrol(client)
+    assert client.get(reverse("admin:articles_article_changelist")).status_code == 200
+    # A session that was not verified by a code (or a device's owner signing in
+    # some other way) is sent back to sign in.
+    other = Client()
+    other.force_login(editor)
+    response = other.get(reverse("admin:index"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_a_lost_device_is_removed_by_command(client, editor):
+    client.force_login(editor)
+    enrol(client)
+    client.logout()
+    out = StringIO()
+    call_command("remove_two_factor", "ed", stdout=out)
+    assert "Removed" in out.getvalue()
+    assert sign_in(client, "ed", "pw").status_code == 302
+    with pytest.raises(CommandError):
+        call_command("remove_two_factor", "nobody")
+
+
+# The audit trail
+
+
+def test_the_audit_trail_shows_who_did_what(client, editor, tmp_path):
+    article = ArticleFactory(title="Audited", status=Article.Status.DRAFT, keywords=["Syria"])
+    ArticleFactory(keywords=["syrian crisis"])
+    client.force_login(editor)
+    changelist = reverse("admin:articles_article_changelist")
+    data = {"action": "publish", "_selected_action": [str(article.pk)]}
+    client.post(changelist, data)
+    client.post(changelist, {**data, "action": "unpublish"})
+    ids = [str(pk) for pk in Keyword.objects.values_list("pk", flat=True)]
+    keep = Keyword.objects.get(name="Syria")
+    client.post(
+        reverse("admin:articles_keyword_changelist"),
+        {"action": "merge", "_selected_action": ids, "into": str(keep.pk)},
+    )
+    archive = tmp_path / "archive.json"
+    archive.write_text(
+        '{"authors": [{"name": "A", "slug": "a"}], "articles": [{"title": "Brought in",'
+        ' "slug": "brought-in", "published_at": "2016-04-20T10:00:00+04:30",'
+        ' "authors": ["a"], "sections": [{"heading": "", "body": "<p>x</p>"}]}]}'
+    )
+    call_command("import_articles", str(archive), stdout=StringIO())
+
+    page = client.get(reverse("admin:admin_logentry_changelist"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for what in ("Published", "Unpublished", "Merged key words into it: syrian crisis", "Imported"):
+        assert what in text, what
+    assert "command-line" in text and "Audited" in text
+    # Filters by action, content type and user, and a date hierarchy.
+    filtered = client.get(reverse("admin:admin_logentry_changelist") + "?action_flag=2")
+    assert filtered.status_code == 200
+    assert b"content_type__id__exact" in page.content and b"user__id__exact" in page.content
+    # Read only, even for editors.
+    entry = LogEntry.objects.first()
+    change = reverse("admin:admin_logentry_change", args=[entry.pk])
+    assert client.post(change, {}).status_code == 403
+    assert client.get(reverse("admin:admin_logentry_add")).status_code == 403
+
+
+def test_a_restore_enters_the_audit_trail(client, editor, versioned):
+    article, version = versioned
+    client.force_login(editor)
+    url = reverse("admin:articles_article_revision", args=[article.pk, version.pk])
+    values = form_values(client.get(url), "article_form")
+    assert client.post(url, values).status_code == 302
+    assert LogEntry.objects.filter(change_message__startswith="Restored the version").exists()
+
+
+def test_staff_without_the_right_cannot_read_the_audit_trail(client, manager):
+    client.force_login(manager)
+    assert client.get(reverse("admin:admin_logentry_changelist")).status_code == 403
