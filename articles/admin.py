@@ -4,15 +4,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
+
+from csr_site.audit import record, record_many
 
 from . import richtext, versions
 from .article_pages import article_preview
@@ -117,7 +119,7 @@ class DoiFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     form = ArticleForm
     list_display = [
         "title",
@@ -214,6 +216,12 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data and Article.Status.PUBLISHED in (
+            obj.status,
+            form.initial.get("status"),
+        ):
+            published = obj.status == Article.Status.PUBLISHED
+            record(request.user, obj, "Published" if published else "Unpublished")
         if "translation" in form.changed_data:
             # Both articles point at each other, and at nothing else.
             obj.link_translation(form.cleaned_data["translation"])
@@ -236,7 +244,22 @@ class ArticleAdmin(VersionAdmin):
             article.restoring_over = restoring
         return article
 
+    # The admin's own views for one article check the permission before they
+    # look the article up: staff without it get the same 403 whether the
+    # article exists or not, and learn nothing about it (not even who last
+    # changed it, which the restore's conflict message would say).
+
+    def require_permission(self, request, change=False):
+        allowed = (
+            self.has_change_permission(request)
+            if change
+            else self.has_view_or_change_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        self.require_permission(request, change=request.method == "POST")
         article = get_object_or_404(Article.objects.select_related("updated_by"), pk=object_id)
         version = get_object_or_404(versions.versions_of(article), pk=version_id)
         history = redirect("admin:articles_article_history", article.pk)
@@ -261,7 +284,11 @@ class ArticleAdmin(VersionAdmin):
             )
             return history
         request.restoring_over = lock_token(article)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            saved = timezone.localtime(version.revision.date_created)
+            record(request.user, article, f"Restored the version saved {saved:%Y-%m-%d %H:%M}")
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
@@ -270,21 +297,19 @@ class ArticleAdmin(VersionAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
+        self.require_permission(request)
         article = get_object_or_404(Article, pk=object_id)
         context = {"versions": list(versions.versions_of(article)), **(extra_context or {})}
         return super().history_view(request, object_id, context)
 
     def preview_view(self, request, pk):
         """The article through the public template, for staff, whatever its status."""
-        article = get_object_or_404(Article, pk=pk)
-        if not self.has_view_or_change_permission(request, article):
-            raise Http404
+        self.require_permission(request)
         return article_preview(request, pk)
 
     def compare_view(self, request, pk):
+        self.require_permission(request)
         article = get_object_or_404(Article, pk=pk)
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
         available = versions.versions_of(article)
         try:
             old = available.get(pk=int(request.GET.get("old", "")))
@@ -320,6 +345,7 @@ class ArticleAdmin(VersionAdmin):
         published = Article.objects.filter(pk__in=ready).mark_changed(
             status=Article.Status.PUBLISHED, updated_by=request.user
         )
+        record_many(request.user, Article.objects.filter(pk__in=ready), "Published")
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", published) % published,
@@ -339,7 +365,9 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
+        chosen = list(queryset)
         count = queryset.mark_changed(status=Article.Status.DRAFT, updated_by=request.user)
+        record_many(request.user, chosen, "Unpublished")
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
@@ -379,18 +407,21 @@ class KeywordAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Merge the selected key words into one"), permissions=["change"])
     def merge(self, request, queryset):
+        # Merging deletes the others: a permission checked before anything is read.
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
         keywords = list(queryset.order_by(Lower("name")))
         if len(keywords) < 2:
             self.message_user(request, _("Select two or more key words to merge."), messages.ERROR)
             return None
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
         if "into" in request.POST:
             into = next((k for k in keywords if str(k.pk) == request.POST["into"]), None)
             if into is None:
                 self.message_user(request, _("Choose the key word to keep."), messages.ERROR)
             else:
+                names = ", ".join(k.name for k in keywords if k.pk != into.pk)
                 count = merge_keywords(into, keywords)
+                record(request.user, into, f"Merged key words into it: {names}")
                 self.message_user(
                     request,
                     _("Merged into “%(name)s”, which %(count)d articles now carry.")

@@ -97,7 +97,10 @@ def shared_preview(request, token):
     if link is None:
         raise Http404("This share link does not work (any more).")
     article = Article.objects.for_page().get(pk=link.article_id)
-    return render_article(request, article, preview=SHARED)
+    response = render_article(request, article, preview=SHARED)
+    # The link is the reviewer's key: links they follow must not carry it away.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_safe

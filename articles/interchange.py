@@ -27,6 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from authors.models import Author
+from csr_site.audit import record_many
 
 from . import richtext
 from .models import Article, ArticleAuthor, Keyword, Section
@@ -459,6 +460,7 @@ def _write(authors, articles, keywords):
         with reversion.create_revision():
             reversion.set_comment("Imported")
             _write_article(plan, author_by_slug, result)
+    record_many(None, [plan.form.instance for plan in articles], "Imported")
 
     for form in keywords:
         # Looked up again: the articles may have just made it.

@@ -15,6 +15,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import allowlist_from_extensions
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media
 
 from . import calendar, editions
 
@@ -75,6 +76,16 @@ def _unwrap_plain_spans(value):
 def editor_widget():
     """The admin's rich-text widget, configured like the sanitiser."""
     return AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}, preset="configurable")
+
+
+class EditorAdminMixin:
+    """For a ModelAdmin whose form holds the rich-text editor: the editor's inline
+    import map carries the request's Content-Security-Policy nonce, the only
+    inline script the admin's policy lets run."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 # Characters no text here should hold: invisible controls that come with pasted

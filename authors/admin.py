@@ -35,7 +35,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(richtext.EditorAdminMixin, admin.ModelAdmin):
     list_display = ["name", "position", "affiliation", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "position", "affiliation"]

@@ -1,5 +1,8 @@
-"""Requests no page can answer, refused before any view runs."""
+"""Requests no page can answer, refused before any view runs; and the security
+headers that depend on the page (Content-Security-Policy, Permissions-Policy)."""
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.views.defaults import bad_request
 
 
@@ -15,3 +18,30 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any("\x00" in value for value in values):
             return bad_request(request, ValueError("NUL character in the request"))
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin's own policy on the admin's pages
+    (`settings.ADMIN_CONTENT_SECURITY_POLICY`); every other page gets
+    `settings.CONTENT_SECURITY_POLICY`."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        match = getattr(request, "resolver_match", None)
+        if not report_only and parts.config is None and match and "admin" in match.namespaces:
+            parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """A Permissions-Policy header turning off the browser features the site never
+    uses (`settings.PERMISSIONS_POLICY`), for its pages and anything they embed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response

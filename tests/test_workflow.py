@@ -114,7 +114,7 @@ def test_preview_is_closed_to_everyone_else(client, manager):
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     client.force_login(manager)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
 
 
 def test_share_link_works_for_its_days_and_until_revoked(client, editor):
