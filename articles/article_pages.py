@@ -14,7 +14,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from . import citing, editions
+from . import citing, editions, figures
+from .images import COLUMN_SIZES
 from .metadata import article_metadata
 from .models import Article, PreviewLink
 
@@ -26,6 +27,7 @@ def render_article(request, article, preview=None):
     """The article's page; `preview` is STAFF or SHARED for a page that readers
     do not see at this address (then never cached, never indexed)."""
     parts = article.reading_parts()
+    figures.expand(parts["sections"])
     translation = article.translation
     if translation is not None and not translation.is_public:
         translation = None
@@ -40,6 +42,7 @@ def render_article(request, article, preview=None):
         "related": Article.objects.related_to(article, [k.pk for k in parts["keywords"]]),
         "translation": translation,
         "other_edition_url": other_edition_url,
+        "column_sizes": COLUMN_SIZES,
         **parts,
     }
     response = TemplateResponse(request, "articles/article_detail.html", context)

@@ -21,6 +21,7 @@ from authors.models import Author
 
 from . import editions, richtext
 from .changes import ContentQuerySet
+from .images import Image
 from .querysets import ArticleQuerySet, KeywordQuerySet
 
 # For the reading time shown on article pages.
@@ -148,19 +149,21 @@ class Article(models.Model):
         blank=True,
         help_text=_("Separate key words with commas."),
     )
-    image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
-    image_caption = models.CharField(
-        _("image caption"), max_length=300, blank=True, validators=[richtext.validate_plain_text]
-    )
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
+    image = models.ForeignKey(
+        Image,
+        verbose_name=_("image"),
+        null=True,
         blank=True,
-        validators=[richtext.validate_plain_text],
-        help_text=_("What the image shows, for readers who cannot see it."),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text=_("The lead image, from the image library; its caption and credit come with it."),
     )
     photo_credit = models.CharField(
-        _("photo credit"), max_length=200, blank=True, validators=[richtext.validate_plain_text]
+        _("photo credit"),
+        max_length=200,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+        help_text=_("Printed when the image has no credit of its own, or when there is no image."),
     )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
@@ -400,7 +403,7 @@ class Section(models.Model):
         return self.heading or str(_("Opening"))
 
     def save(self, *args, **kwargs):
-        self.body = richtext.clean(self.body)
+        self.body = richtext.clean(self.body, figures=True)
         super().save(*args, **kwargs)
 
 

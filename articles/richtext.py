@@ -34,23 +34,45 @@ EDITOR_EXTENSIONS = {
     "History": True,
 }
 
-_cleaner = nh3.Cleaner(
-    **allowlist_from_extensions(EDITOR_EXTENSIONS),
-    clean_content_tags={"script", "style"},
-    strip_comments=True,
-)
+# Section bodies can also hold figures from the image library, stored as
+# `<figure data-image="12"></figure>` and printed in full (picture, caption,
+# credit) by `figures.py`. The editor's part is static/js/library-figure.js,
+# declared in the settings (DJANGO_PROSE_EDITOR_EXTENSIONS).
+BODY_EXTENSIONS = {**EDITOR_EXTENSIONS, "LibraryFigure": True}
 
 
-def clean(value):
-    """Return `value` reduced to what the editor can produce; scripts and styles go whole."""
+def _only_image_numbers(tag, attribute, value):
+    if tag == "figure" and attribute == "data-image":
+        return value if value.isdigit() else None
+    return value
+
+
+def _cleaner_for(extensions):
+    return nh3.Cleaner(
+        **allowlist_from_extensions(extensions),
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+        attribute_filter=_only_image_numbers,
+    )
+
+
+_cleaners = {False: _cleaner_for(EDITOR_EXTENSIONS), True: _cleaner_for(BODY_EXTENSIONS)}
+
+
+def clean(value, *, figures=False):
+    """Return `value` reduced to what the editor can produce; scripts and styles go whole.
+
+    `figures`: library figures are kept (section bodies).
+    """
     if not value:
         return ""
-    return _cleaner.clean(value).strip()
+    return _cleaners[figures].clean(value).strip()
 
 
-def editor_widget():
+def editor_widget(*, figures=False):
     """The admin's rich-text widget, configured like the sanitiser."""
-    return AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}, preset="configurable")
+    extensions = BODY_EXTENSIONS if figures else EDITOR_EXTENSIONS
+    return AdminProseEditorWidget(config={"extensions": extensions}, preset="configurable")
 
 
 # Characters no text here should hold: invisible controls that come with pasted

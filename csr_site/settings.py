@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,6 +162,15 @@ USE_TZ = True
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_TAGS_FROM_STRING = "articles.keywords.parse_keywords"
+
+# Figures from the image library in section bodies: the editor's node, and
+# what the sanitiser keeps of it (see articles/richtext.py).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": ["js/library-figure.js"],
+        "extensions": {"LibraryFigure": html_tags(["figure"], {"figure": ["data-image"]})},
+    }
+]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
