@@ -171,6 +171,7 @@ class ImageAdmin(admin.ModelAdmin):
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
     list_display = [
+        "image_thumbnail",
         "title",
         "byline",
         "state",
@@ -180,6 +181,7 @@ class ArticleAdmin(VersionAdmin):
         "updated_at",
         "updated_by",
     ]
+    list_display_links = ["title"]
     list_filter = [
         StatusFilter,
         "language",
@@ -235,6 +237,10 @@ class ArticleAdmin(VersionAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    @admin.display(description=_("image"))
+    def image_thumbnail(self, article):
+        return thumbnail_html(article.image)
 
     @admin.display(description=_("authors"))
     def byline(self, article):

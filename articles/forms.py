@@ -12,6 +12,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -281,7 +282,7 @@ class ImageForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload is None or getattr(upload, "_committed", True):
+        if not upload or isinstance(upload, FieldFile):
             return upload  # The stored file, unchanged.
         facts = renditions.inspect(upload)
         same = Image.objects.filter(sha256=facts.sha256).exclude(pk=self.instance.pk).first()

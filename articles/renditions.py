@@ -141,8 +141,7 @@ def inspect(upload):
             % {"format": image.format},
             code="damaged",
         ) from None
-    finally:
-        image.close()
+    # (Not closed: closing the image would close the upload with it.)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
