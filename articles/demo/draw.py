@@ -30,7 +30,9 @@ def gradient(top, bottom, height):
     column = Image.new("RGB", (1, height))
     for y in range(height):
         t = y / max(1, height - 1)
-        column.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom)))
+        column.putpixel(
+            (0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        )
     return column.resize((WIDTH, height))
 
 
