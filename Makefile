@@ -52,3 +52,4 @@ check: install
 
 bench: install
 	$(PY) bench/article_page.py
+	$(PY) bench/renditions.py

@@ -40,7 +40,7 @@ WIDTHS = (360, 720, 1080, 1440)
 # bench/renditions.py.
 ENCODERS = {
     "avif": ("AVIF", "image/avif", {"quality": 50, "speed": 6}),
-    "webp": ("WEBP", "image/webp", {"quality": 65, "method": 4}),
+    "webp": ("WEBP", "image/webp", {"quality": 60, "method": 4}),
     "jpg": ("JPEG", "image/jpeg", {"quality": 72, "optimize": True, "progressive": True}),
     "png": ("PNG", "image/png", {"optimize": True}),
 }
@@ -159,7 +159,7 @@ def _rotated(image):
 
 def widths_for(width):
     """The rendition widths of an image `width` pixels wide."""
-    return [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+    return sorted({*(w for w in WIDTHS if w < width), min(width, WIDTHS[-1])})
 
 
 def _to_srgb(image):
