@@ -45,7 +45,7 @@ def library_image(Image, name, **text):
 def into_library(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     Image = apps.get_model("articles", "Image")
-    for article in Article.objects.exclude(image="").exclude(image__isnull=True):
+    for article in Article.objects.exclude(image="").exclude(image__isnull=True).order_by("pk"):
         article.library_image = library_image(
             Image,
             article.image.name,

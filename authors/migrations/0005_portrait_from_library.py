@@ -16,7 +16,7 @@ library_image = importlib.import_module("articles.migrations.0013_image_library"
 def into_library(apps, schema_editor):
     Author = apps.get_model("authors", "Author")
     Image = apps.get_model("articles", "Image")
-    for author in Author.objects.exclude(portrait="").exclude(portrait__isnull=True):
+    for author in Author.objects.exclude(portrait="").exclude(portrait__isnull=True).order_by("pk"):
         author.library_portrait = library_image(
             Image, author.portrait.name, alt=f"Portrait of {author.name}"
         )
