@@ -60,3 +60,4 @@ check: install
 
 bench: install
 	$(PY) bench/article_page.py
+	$(PY) bench/renditions.py

@@ -1,6 +1,7 @@
 """The editors' admin for articles and key words."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
@@ -21,6 +23,7 @@ from .article_pages import article_preview
 from .forms import (
     ArticleForm,
     BylineFormSet,
+    ImageForm,
     KeywordForm,
     PreviewLinkForm,
     SectionForm,
@@ -29,7 +32,7 @@ from .forms import (
     lock_token,
 )
 from .keywords import merge_keywords
-from .models import Article, ArticleAuthor, Keyword, PreviewLink, Section
+from .models import Article, ArticleAuthor, Image, Keyword, PreviewLink, Section
 
 # Key words are this site's tags; taggit's own tag model is not used.
 admin.site.unregister(Tag)
@@ -53,7 +56,7 @@ class SectionInline(admin.StackedInline):
     form = SectionForm
     formset = SectionFormSet
     fields = ["order", "heading", "body"]
-    formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
+    formfield_overrides = {models.TextField: {"widget": richtext.editor_widget(section=True)}}
     extra = 1
     verbose_name_plural = _("sections, in reading order")
 
@@ -118,10 +121,75 @@ class DoiFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Thumbnails in the image chooser: loaded after Django's autocomplete script,
+# which it extends for choosers of library images.
+IMAGE_CHOOSER_JS = [
+    "admin/js/vendor/jquery/jquery.js",
+    "admin/js/vendor/select2/select2.full.js",
+    "admin/js/jquery.init.js",
+    "admin/js/autocomplete.js",
+    "js/image-chooser.js",
+]
+
+
+def thumbnail_html(image):
+    """A small rendition of a library image, for the admin's lists and forms."""
+    thumbnail = image.thumbnail if image is not None else None
+    if thumbnail is None:
+        return ""
+    return format_html(
+        '<img class="admin-thumbnail" src="{}" alt="" width="80" height="{}">',
+        thumbnail["url"],
+        round(80 * thumbnail["height"] / thumbnail["width"]),
+    )
+
+
+class ImageChooserView(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        thumbnail = obj.thumbnail
+        return {
+            **super().serialize_result(obj, to_field_name),
+            "thumbnail": thumbnail["url"] if thumbnail else "",
+        }
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    list_display = ["preview", "__str__", "caption", "credit", "size", "created_at"]
+    list_display_links = ["preview", "__str__"]
+    list_filter = ["decorative"]
+    search_fields = ["alt", "caption", "credit"]
+    fields = ["file", "preview", "alt", "decorative", "caption", "credit", "size", "used_by"]
+    readonly_fields = ["preview", "size", "used_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("articles", "portrayed")
+
+    def autocomplete_view(self, request):
+        return ImageChooserView.as_view(admin_site=self.admin_site)(request)
+
+    @admin.display(description=_("preview"))
+    def preview(self, image):
+        return thumbnail_html(image)
+
+    @admin.display(description=_("size"))
+    def size(self, image):
+        if not image.width:
+            return ""
+        return f"{image.width} × {image.height}"
+
+    @admin.display(description=_("used by"))
+    def used_by(self, image):
+        users = [*image.articles.all(), *image.portrayed.all()]
+        return ", ".join(str(user) for user in users) or "—"
+
+
 @admin.register(Article)
 class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     form = ArticleForm
     list_display = [
+        "image_thumbnail",
         "title",
         "byline",
         "state",
@@ -131,6 +199,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
         "updated_at",
         "updated_by",
     ]
+    list_display_links = ["title"]
     list_filter = [
         StatusFilter,
         DoiFilter,
@@ -145,7 +214,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleAuthorInline, SectionInline, PreviewLinkInline]
-    autocomplete_fields = ["translation"]
+    autocomplete_fields = ["translation", "image"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["updated_at", "updated_by"]
     fieldsets = [
@@ -165,7 +234,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
             },
         ),
         (_("Key words and translation"), {"fields": ["keywords", "translation"]}),
-        (_("Image"), {"fields": ["image", "image_alt", "image_caption", "photo_credit"]}),
+        (_("Image"), {"fields": ["image", "photo_credit"]}),
         (_("Changes"), {"fields": ["updated_at", "updated_by"]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
@@ -189,6 +258,10 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
         ]
         return own + super().get_urls()
 
+    @admin.display(description=_("image"))
+    def image_thumbnail(self, article):
+        return thumbnail_html(article.image)
+
     @admin.display(description=_("authors"))
     def byline(self, article):
         return ", ".join(line.author.name for line in article.byline_list)
@@ -206,6 +279,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     class Media:
         # Paragraphs in the rich-text editor run in the direction of their own text.
         css = {"all": ["css/admin.css"]}
+        js = IMAGE_CHOOSER_JS
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

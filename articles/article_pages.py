@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from . import citing, editions, pdf
 from .caching import remember
+from .images import COLUMN_SIZES
 from .metadata import article_metadata
 from .models import Article, PreviewLink
 
@@ -48,6 +49,7 @@ def render_article(request, article, preview=None):
         "related": Article.objects.related_to(article, [k.pk for k in parts["keywords"]]),
         "translation": translation,
         "other_edition_url": other_edition_url,
+        "column_sizes": COLUMN_SIZES,
         **parts,
     }
     response = TemplateResponse(request, "articles/article_detail.html", context)

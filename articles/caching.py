@@ -30,10 +30,18 @@ from authors.models import Author
 
 from . import editions
 from .changes import bulk_written
-from .models import Article, ArticleAuthor, ContentVersion, Keyword, Section, TaggedArticle
+from .models import (
+    Article,
+    ArticleAuthor,
+    ContentVersion,
+    Image,
+    Keyword,
+    Section,
+    TaggedArticle,
+)
 
 TIMEOUT = 24 * 60 * 60
-WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author]
+WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author, Image]
 # Response headers a remembered page is served with (the rest come from middleware).
 KEPT_HEADERS = ["Content-Type", "Content-Disposition", "Last-Modified", "X-Robots-Tag"]
 

@@ -1,20 +1,89 @@
-"""RSS 2.0 and Atom feeds: the latest public articles, and those of one key word or author."""
+"""RSS 2.0 and Atom feeds: the latest public articles, and those of one key word or author.
+
+An article's lead image goes with it as an enclosure and as Media RSS
+(`media:content`, with the image's description, caption and credit), which
+feed readers show as the item's picture.
+"""
+
+import copy
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from . import editions
+from .metadata import shared_image
 from .models import Article, Keyword
 from .richtext import without_controls
 
 FEED_LENGTH = 20
+MEDIA_NAMESPACE = "http://search.yahoo.com/mrss/"
+
+
+def add_media(handler, image):
+    if not image:
+        return
+    handler.startElement(
+        "media:content",
+        {
+            "url": image["url"],
+            "type": image["type"],
+            "medium": "image",
+            "width": str(image["width"]),
+            "height": str(image["height"]),
+            "fileSize": str(image["size"]),
+        },
+    )
+    if image["alt"]:
+        handler.addQuickElement("media:title", without_controls(image["alt"]))
+    if image["caption"]:
+        handler.addQuickElement("media:description", without_controls(image["caption"]))
+    if image["credit"]:
+        handler.addQuickElement("media:credit", without_controls(image["credit"]))
+    handler.endElement("media:content")
+
+
+class MediaRssFeed(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        add_media(handler, item.get("image"))
+
+
+class MediaAtomFeed(Atom1Feed):
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        add_media(handler, item.get("image"))
 
 
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = MediaRssFeed
+
+    def __call__(self, request, *args, **kwargs):
+        # Image addresses in a feed are absolute, so items need the request:
+        # each request gets its own copy of the (shared) feed object.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def shared_image(self, item):
+        return shared_image(item.image, self.request, credit=item.photo_credit)
+
+    def item_extra_kwargs(self, item):
+        return {"image": self.shared_image(item)}
+
+    def item_enclosures(self, item):
+        image = self.shared_image(item)
+        if not image:
+            return []
+        return [Enclosure(image["url"], str(image["size"]), image["type"])]
 
     def title(self, obj=None):
         return editions.site_name()
@@ -59,7 +128,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = MediaAtomFeed
 
     def feed_url(self, obj=None):
         return reverse("articles:feed-atom")

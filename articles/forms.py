@@ -3,7 +3,8 @@
 The article editor: `ArticleForm` refuses to save over changes made since the
 editor opened the article (its lock); the inline formsets refuse to publish
 without authors or sections; `PreviewLinkForm` makes and revokes share links.
-`KeywordForm` renames key words; `SearchForm` reads a reader's search.
+`KeywordForm` renames key words; `SearchForm` reads a reader's search;
+`ImageForm` checks uploads to the image library by their content.
 """
 
 import datetime
@@ -11,12 +12,17 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import editions, richtext
+from . import editions, renditions, richtext
+from .images import Image
 from .models import Article, Keyword, PreviewLink
 from .search import MAX_QUERY_LENGTH
 
@@ -63,8 +69,6 @@ class ArticleForm(forms.ModelForm):
             "doi",
             "keywords",
             "image",
-            "image_alt",
-            "image_caption",
             "photo_credit",
             "translation",
         ]
@@ -84,7 +88,7 @@ class ArticleForm(forms.ModelForm):
             # Restoring an old version: the form shows the old text, but is
             # locked against the article as it stands (see ArticleAdmin).
             self.fields["lock"].initial = self.restoring_over or lock_token(self.instance)
-        text_fields = ["title", "slug", "summary", "keywords", "image_alt", "image_caption"]
+        text_fields = ["title", "slug", "summary", "keywords"]
         set_direction(self, text_fields, self.instance)
 
     def clean_translation(self):
@@ -267,3 +271,34 @@ class SearchForm(forms.Form):
         if "\x00" in value:
             raise forms.ValidationError(_("The search contains a character it cannot have."))
         return value
+
+
+class ImageForm(forms.ModelForm):
+    """An image of the library. The file is judged by its content, never its name."""
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt", "decorative", "caption", "credit"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or isinstance(upload, FieldFile):
+            return upload  # The stored file, unchanged.
+        facts = renditions.inspect(upload)
+        same = Image.objects.filter(sha256=facts.sha256).exclude(pk=self.instance.pk).first()
+        if same is not None:
+            # The same file twice would be two images to keep in step: use the first.
+            url = reverse("admin:articles_image_change", args=[same.pk])
+            raise ValidationError(
+                format_html(
+                    gettext(
+                        'This file is already in the library as <a href="{}">{}</a>; '
+                        "choose that image."
+                    ),
+                    url,
+                    str(same),
+                ),
+                code="duplicate",
+            )
+        return upload

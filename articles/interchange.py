@@ -56,8 +56,6 @@ ARTICLE_FIELDS = [
     "summary",
     "doi",
     "photo_credit",
-    "image_caption",
-    "image_alt",
 ]
 # An article's parts that are not fields of its own.
 ARTICLE_PARTS = ["authors", "keywords", "sections", "translation"]
@@ -166,7 +164,7 @@ class SectionForm(RecordForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
-        if not richtext.plain_text(richtext.clean(body)):
+        if not richtext.plain_text(richtext.clean(body, section=True)):
             raise ValidationError("has no text once unsafe HTML is removed")
         return body
 

@@ -16,9 +16,27 @@ from . import citing, editions, pdf
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
+def shared_image(image, request, credit=""):
+    """What other sites are told of a library image (Open Graph, JSON-LD,
+    feeds): its copy for sharing, with its text; None without renditions."""
+    copy = image.shared if image is not None else None
+    if copy is None:
+        return None
+    return {
+        "url": request.build_absolute_uri(copy["url"]),
+        "type": copy["type"],
+        "width": copy["width"],
+        "height": copy["height"],
+        "size": copy["size"],
+        "alt": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit or credit,
+    }
+
+
 def article_metadata(article, bylines, keywords, request):
     url = request.build_absolute_uri(article.get_absolute_url())
-    image = request.build_absolute_uri(article.image.url) if article.image else ""
+    image = shared_image(article.image, request, credit=article.photo_credit)
     published = timezone.localtime(article.published_at)
     modified = timezone.localtime(article.updated_at) if article.updated_at else published
     names = [line.author.name for line in bylines]
@@ -55,11 +73,20 @@ def article_metadata(article, bylines, keywords, request):
         },
         "keywords": keyword_names,
     }
-    if image:
-        schema["image"] = image
     if article.doi:
         schema["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": article.doi}
         schema["sameAs"] = article.doi_url
+    if image:
+        schema["image"] = {
+            "@type": "ImageObject",
+            "url": image["url"],
+            "contentUrl": image["url"],
+            "width": image["width"],
+            "height": image["height"],
+            **({"description": image["alt"]} if image["alt"] else {}),
+            **({"caption": image["caption"]} if image["caption"] else {}),
+            **({"creditText": image["credit"]} if image["credit"] else {}),
+        }
     return {
         "url": url,
         "bibtex_url": article.address_in("articles:citation-bib"),

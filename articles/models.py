@@ -20,8 +20,9 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from authors.models import Author
 
-from . import editions, richtext
+from . import editions, figures, richtext
 from .changes import ContentQuerySet
+from .images import Image
 from .querysets import ArticleQuerySet, KeywordQuerySet
 
 # A DOI as registries issue them: "10.", a registrant code of four or more
@@ -158,19 +159,21 @@ class Article(models.Model):
         blank=True,
         help_text=_("Separate key words with commas."),
     )
-    image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
-    image_caption = models.CharField(
-        _("image caption"), max_length=300, blank=True, validators=[richtext.validate_plain_text]
-    )
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
+    image = models.ForeignKey(
+        Image,
+        verbose_name=_("image"),
+        null=True,
         blank=True,
-        validators=[richtext.validate_plain_text],
-        help_text=_("What the image shows, for readers who cannot see it."),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text=_("The lead image, from the image library; its caption and credit come with it."),
     )
     photo_credit = models.CharField(
-        _("photo credit"), max_length=200, blank=True, validators=[richtext.validate_plain_text]
+        _("photo credit"),
+        max_length=200,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+        help_text=_("Printed when the image has no credit of its own, or when there is no image."),
     )
     doi = models.CharField(
         _("DOI"),
@@ -335,7 +338,8 @@ class Article(models.Model):
         """What the article page shows besides the article's own fields.
 
         Sections in order, each headed one with a unique `anchor`, each with
-        its `html` (the body with its notes replaced by numbered references);
+        its `html` (the body with its notes replaced by numbered references
+        and its library figures printed in full);
         the notes, in reading order across sections; the table of contents
         (three or more headed sections); bylines; key words.
         """
@@ -350,6 +354,7 @@ class Article(models.Model):
         )
         for section, body in zip(sections, bodies, strict=True):
             section.html = body
+        figures.expand(sections)
         words = sum(
             len(richtext.plain_text(richtext.without_notes(section.body)).split())
             for section in sections
@@ -439,7 +444,7 @@ class Section(models.Model):
         return self.heading or str(_("Opening"))
 
     def save(self, *args, **kwargs):
-        self.body = richtext.clean(self.body)
+        self.body = richtext.clean(self.body, section=True)
         super().save(*args, **kwargs)
 
     def clean(self):

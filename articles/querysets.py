@@ -74,9 +74,9 @@ class ArticleQuerySet(ContentQuerySet):
 
         Each article gets `byline_list`, its bylines in order with their
         authors, and `opening`, its first section (for the description of an
-        article without a summary).
+        article without a summary); its lead image comes with it (thumbnails).
         """
-        return self.prefetch_related(
+        return self.select_related("image").prefetch_related(
             models.Prefetch(
                 "bylines",
                 queryset=related_model(self, "bylines").objects.select_related("author"),
@@ -141,5 +141,5 @@ class ArticleQuerySet(ContentQuerySet):
 
     def for_page(self):
         """What an article's page reads of the article: the row without its
-        search data (which pages never show), with its translation."""
-        return self.select_related("translation").defer("search_text", "search_vector")
+        search data (which pages never show), with its translation and lead image."""
+        return self.select_related("translation", "image").defer("search_text", "search_vector")

@@ -36,23 +36,43 @@ EDITOR_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
-    # Notes: <span data-note>…</span> where they belong (DJANGO_PROSE_EDITOR_EXTENSIONS).
-    "Note": True,
 }
 
+# Section bodies can also hold figures from the image library, stored as
+# `<figure data-image="12"></figure>` and printed in full (picture, caption,
+# credit) by `figures.py`. The editor's part is static/js/library-figure.js,
+# declared in the settings (DJANGO_PROSE_EDITOR_EXTENSIONS).
+# Notes too: <span data-note>…</span> where they belong, numbered on pages
+# (static/js/editor-note.js).
+BODY_EXTENSIONS = {**EDITOR_EXTENSIONS, "LibraryFigure": True, "Note": True}
 
-_cleaner = nh3.Cleaner(
-    **allowlist_from_extensions(EDITOR_EXTENSIONS),
-    clean_content_tags={"script", "style"},
-    strip_comments=True,
-)
+
+def _only_image_numbers(tag, attribute, value):
+    if tag == "figure" and attribute == "data-image":
+        return value if value.isdigit() else None
+    return value
 
 
-def clean(value):
-    """Return `value` reduced to what the editor can produce; scripts and styles go whole."""
+def _cleaner_for(extensions):
+    return nh3.Cleaner(
+        **allowlist_from_extensions(extensions),
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+        attribute_filter=_only_image_numbers,
+    )
+
+
+_cleaners = {False: _cleaner_for(EDITOR_EXTENSIONS), True: _cleaner_for(BODY_EXTENSIONS)}
+
+
+def clean(value, *, section=False):
+    """Return `value` reduced to what the editor can produce; scripts and styles go whole.
+
+    `section`: a section body, which may also hold library figures and notes.
+    """
     if not value:
         return ""
-    return _unwrap_plain_spans(_cleaner.clean(value)).strip()
+    return _unwrap_plain_spans(_cleaners[section].clean(value)).strip()
 
 
 def _unwrap_plain_spans(value):
@@ -73,9 +93,10 @@ def _unwrap_plain_spans(value):
     return "".join(kept)
 
 
-def editor_widget():
+def editor_widget(*, section=False):
     """The admin's rich-text widget, configured like the sanitiser."""
-    return AdminProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}, preset="configurable")
+    extensions = BODY_EXTENSIONS if section else EDITOR_EXTENSIONS
+    return AdminProseEditorWidget(config={"extensions": extensions}, preset="configurable")
 
 
 class EditorAdminMixin:
@@ -166,7 +187,7 @@ def parse_notes(value):
 
 def note_problems(value):
     """Why the notes of an HTML fragment cannot be kept (none: an empty list)."""
-    return list(dict.fromkeys(parse_notes(clean(value))[1]))
+    return list(dict.fromkeys(parse_notes(clean(value, section=True))[1]))
 
 
 def without_notes(value):

@@ -31,8 +31,6 @@ ARTICLE_FIELDS = [
     ("published_at", _("Publication date")),
     ("summary", _("Summary")),
     ("image", _("Image")),
-    ("image_alt", _("Image description")),
-    ("image_caption", _("Image caption")),
     ("photo_credit", _("Photo credit")),
 ]
 

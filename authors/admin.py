@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles import richtext
+from articles.admin import IMAGE_CHOOSER_JS, thumbnail_html
 from articles.models import ArticleAuthor
 
 from .models import Author
@@ -36,7 +37,10 @@ class BylineInline(admin.TabularInline):
 
 @admin.register(Author)
 class AuthorAdmin(richtext.EditorAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "position", "affiliation", "is_active"]
+    list_display = ["portrait_thumbnail", "name", "position", "affiliation", "is_active"]
+    list_display_links = ["name"]
+    list_select_related = ["portrait"]
+    autocomplete_fields = ["portrait"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "position", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -59,3 +63,10 @@ class AuthorAdmin(richtext.EditorAdminMixin, admin.ModelAdmin):
         return field
 
     inlines = [BylineInline]
+
+    @admin.display(description=_("portrait"))
+    def portrait_thumbnail(self, author):
+        return thumbnail_html(author.portrait)
+
+    class Media:
+        js = IMAGE_CHOOSER_JS

@@ -38,7 +38,15 @@ class Author(models.Model):
         validators=[richtext.validate_plain_text],
     )
     bio = models.TextField(_("biography"), blank=True)
-    portrait = models.ImageField(_("portrait"), upload_to="authors/", blank=True)
+    portrait = models.ForeignKey(
+        "articles.Image",
+        verbose_name=_("portrait"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="portrayed",
+        help_text=_("From the image library."),
+    )
     email = models.EmailField(_("email"), blank=True, help_text=_("Staff only; never shown."))
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Offered when adding authors to articles.")

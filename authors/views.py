@@ -30,7 +30,8 @@ class AuthorDetailView(ArticleListMixin, ListView):
     template_name = "authors/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        authors = Author.objects.select_related("portrait")
+        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
         return Article.objects.in_edition().for_listing().filter(bylines__author=self.author)
 
     def count_key(self):

@@ -208,14 +208,19 @@ TAGGIT_TAGS_FROM_STRING = "articles.keywords.parse_keywords"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# The rich-text editor's own extensions: notes, <span data-note>…</span> (see
-# articles/richtext.py); the sanitiser's allow-list follows from this too.
+# The rich-text editor's own extensions for section bodies (see
+# articles/richtext.py): notes, <span data-note>…</span>, and figures from the
+# image library, <figure data-image="12">; the sanitiser's allow-list follows
+# from these too. Scripts are given as addresses, resolved when the editor is
+# rendered (collected static files carry a hash in production).
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
-        # An address, resolved when the editor is rendered (collected static files
-        # carry a hash in production).
         "js": [lazy(static, str)("js/editor-note.js")],
         "extensions": {"Note": html_tags(["span"], {"span": ["data-note"]})},
+    },
+    {
+        "js": [lazy(static, str)("js/library-figure.js")],
+        "extensions": {"LibraryFigure": html_tags(["figure"], {"figure": ["data-image"]})},
     },
 ]
 MEDIA_URL = "/media/"

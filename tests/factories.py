@@ -1,12 +1,16 @@
 """Factories for the site's models."""
 
 import datetime
+import io
 
 import factory
+from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import timezone
+from PIL import Image as Pillow
+from PIL import ImageDraw
 
-from articles.models import Article, ArticleAuthor, Section
+from articles.models import Article, ArticleAuthor, Image, Section
 from authors.models import Author
 
 
@@ -68,3 +72,28 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def keywords(self, create, extracted, **kwargs):
         if extracted:
             self.keywords.add(*extracted)
+
+
+def picture_bytes(width=800, height=500, format="JPEG", mode="RGB", **options):
+    """An image file made with Pillow: a gradient with some texture, like a photograph."""
+    picture = Pillow.linear_gradient("L").resize((width, height)).convert(mode)
+    draw = ImageDraw.Draw(picture)
+    for n in range(0, width, max(1, width // 12)):
+        draw.ellipse(
+            (n, height // 3, n + width // 10, height // 2), fill=(200, 90, 40, 255)[: len(mode)]
+        )
+    out = io.BytesIO()
+    picture.save(out, format, **options)
+    return out.getvalue()
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image whose renditions are made as on upload."""
+
+    class Meta:
+        model = Image
+
+    file = factory.LazyFunction(lambda: ContentFile(picture_bytes(), name="photo.jpg"))
+    alt = "Delegates around a table"
+    caption = "The talks in Vienna."
+    credit = "Sputnik News"

@@ -28,7 +28,14 @@ def test_demo_content_fills_an_empty_database(client, db):
     assert User.objects.get(username="admin").is_superuser
     assert "Admin login: user 'admin', password '" in out.getvalue()
     for article in public:
-        assert client.get(article.get_absolute_url()).status_code == 200
+        page = client.get(article.get_absolute_url())
+        assert page.status_code == 200
+        # No photo credit without a photo; each photo with its text and renditions.
+        if article.photo_credit or article.image:
+            assert article.image is not None and article.image.alt and article.image.credit
+            assert b"<picture>" in page.content
+            assert article.image.credit in page.content.decode()
+    assert Article.objects.filter(image__isnull=False).count() >= 6
 
 
 def test_demo_content_is_loaded_once(db):

@@ -239,13 +239,15 @@ def test_the_editor_marks_a_note_and_inserts_one_at_the_cursor(live_server):
         page.goto(live_server.url + "/admin/articles/article/add/")
         page.fill("#id_title", "Written with notes")
         page.locator("#sections-0 [contenteditable=true]").click()
-        page.keyboard.type("A claim. Its source")
-        for _ in "Its source":
-            page.keyboard.press("Shift+ArrowLeft")
         note_button = page.locator('#sections-0 [title="Note"]')
+        # Typed words made a note: the selection becomes one.
+        page.keyboard.type("Its source")
+        page.keyboard.press("Shift+Home")
         note_button.click()
-        page.keyboard.press("End")
-        page.keyboard.type(" Another claim.")
+        # At the cursor, with nothing selected: a note to write over.
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        page.keyboard.type("A claim.")
         note_button.click()
         page.click("input[name=_save]")
         page.wait_for_url("**/admin/articles/article/")
@@ -253,8 +255,8 @@ def test_the_editor_marks_a_note_and_inserts_one_at_the_cursor(live_server):
 
     body = Article.objects.get(slug="written-with-notes").sections.get().body
     assert body == (
-        '<p>A claim. <span data-note="">Its source</span> Another claim.'
-        '<span data-note="">Text of the note</span></p>'
+        '<p><span data-note="">Its source</span></p>'
+        '<p>A claim.<span data-note="">Text of the note</span></p>'
     )
 
 

@@ -21,23 +21,23 @@ export const Note = Mark.create({
     return {
       insertNote:
         () =>
-        ({ state, chain }) => {
+        ({ state, commands }) => {
           if (!state.selection.empty) {
-            return chain().setMark(this.name).run()
+            // The selected words become the note; writing goes on after it.
+            const end = state.selection.to
+            return commands.setMark(this.name) && commands.setTextSelection(end)
           }
           // At the cursor: a placeholder text to write the note over.
-          return chain()
-            .insertContent({
-              type: "text",
-              text: gettext("Text of the note"),
-              marks: [{ type: this.name }],
-            })
-            .run()
+          return commands.insertContent({
+            type: "text",
+            text: gettext("Text of the note"),
+            marks: [{ type: this.name }],
+          })
         },
       removeNote:
         () =>
-        ({ chain }) =>
-          chain().extendMarkRange(this.name).unsetMark(this.name).run(),
+        ({ commands }) =>
+          commands.unsetMark(this.name, { extendEmptyMarkRange: true }),
     }
   },
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0012_keyword_name_plain_text'),
+        ('articles', '0013_image_library'),
         ('authors', '0004_more_plain_text_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
