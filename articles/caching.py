@@ -2,7 +2,7 @@
 
 This is the only module that builds cache keys. Everything is cached under
 the current content version (`ContentVersion`), which every save or delete
-of an article, section, byline, author or key word changes in the same
+of an article, section, byline, author, key word or document changes in the same
 transaction (bulk writes too: see `changes.py`). A cached value is
 therefore never served after the content behind it changed, whichever
 process changed it, and nothing has to find and delete stale keys. Values
@@ -30,10 +30,18 @@ from authors.models import Author
 
 from . import editions
 from .changes import bulk_written
-from .models import Article, ArticleAuthor, ContentVersion, Keyword, Section, TaggedArticle
+from .models import (
+    Article,
+    ArticleAuthor,
+    ContentVersion,
+    Document,
+    Keyword,
+    Section,
+    TaggedArticle,
+)
 
 TIMEOUT = 24 * 60 * 60
-WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author]
+WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author, Document]
 # Response headers a remembered page is served with (the rest come from middleware).
 KEPT_HEADERS = ["Content-Type", "Content-Disposition", "Last-Modified", "X-Robots-Tag"]
 

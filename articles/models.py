@@ -471,3 +471,7 @@ class PreviewLink(models.Model):
             return None
         link = cls.objects.select_related("article").filter(pk=pk).first()
         return link if link is not None and link.is_valid else None
+
+
+# Documents live in their own module; importing the model here registers it.
+from .documents import Document  # noqa: E402, F401
