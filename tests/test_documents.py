@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 from articles.documents import MAX_SIZE
 from articles.models import Article, Document
 
+from .conftest import form_values
 from .factories import ArticleFactory, AuthorFactory, DocumentFactory, pdf_bytes, pdf_upload
 from .test_admin import article_form
 
@@ -207,3 +208,32 @@ def test_a_change_that_is_rolled_back_keeps_the_file(published, settings):
     document = DocumentFactory(article=published)
     document.delete()  # never committed: the test's transaction is rolled back
     assert stored_files(settings) == [document.file.name]
+
+
+def test_editor_replaces_a_file_and_the_old_one_goes(
+    admin_client, published, settings, django_capture_on_commit_callbacks
+):
+    document = DocumentFactory(article=published, title="Full report", pages=2)
+    old = document.file.name
+    url = reverse("admin:articles_article_change", args=[published.pk])
+    values = form_values(admin_client.get(url), "article_form")
+
+    # A refused replacement changes nothing.
+    values["documents-0-file"] = SimpleUploadedFile("new.pdf", png())
+    response = admin_client.post(url, values)
+    assert "The file is not a PDF: it is a PNG image." in response.content.decode()
+    assert stored_files(settings) == [old]
+
+    values["documents-0-file"] = pdf_upload(pages=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, values)
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.page_count == 7 and document.file.name != old
+    assert stored_files(settings) == [document.file.name]
+
+    values = form_values(admin_client.get(url), "article_form")
+    values["documents-0-DELETE"] = ["on"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, values).status_code == 302
+    assert not Document.objects.exists() and stored_files(settings) == []
