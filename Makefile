@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install install-checkers run test lint check bench
+.PHONY: install install-checkers install-nginx run test lint check bench
 
 # The PDF editions need Pango (WeasyPrint), installed from Debian's packages
 # when missing and this is root; without it the site runs with no PDFs.
@@ -37,16 +37,34 @@ $(VENV)/.checkers: $(VENV)/.installed tests/browser/package-lock.json
 		missing "Java or Chromium"; \
 	touch $@
 
+# The front server the production recipe uses (deploy/nginx.conf), for its
+# test: Debian's nginx, installed when missing and this is root; elsewhere
+# the test is skipped, and this step says so, except under CI=true.
+$(VENV)/.nginx: $(VENV)/.installed
+	@set -e; \
+	if ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then \
+		if [ "$$(whoami)" = root ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		elif [ "$$CI" = true ]; then \
+			echo "nginx is missing: CI runs the front server's test." >&2; exit 1; \
+		else \
+			echo "nginx is missing: the front server's test will be skipped."; exit 0; \
+		fi; \
+	fi; \
+	touch $@
+
 install: $(VENV)/.installed
 
 install-checkers: $(VENV)/.checkers
+
+install-nginx: $(VENV)/.nginx
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --admin
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install install-checkers
+test: install install-checkers install-nginx
 	$(PY) -m pytest
 
 lint: install

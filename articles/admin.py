@@ -32,7 +32,8 @@ from .forms import (
     lock_token,
 )
 from .keywords import merge_keywords
-from .models import Article, ArticleAuthor, Image, Keyword, PreviewLink, Section
+from .models import Article, ArticleAuthor, Document, Image, Keyword, PreviewLink, Section
+from .templatetags.articles_tags import document_facts
 
 # Key words are this site's tags; taggit's own tag model is not used.
 admin.site.unregister(Tag)
@@ -59,6 +60,18 @@ class SectionInline(admin.StackedInline):
     formfield_overrides = {models.TextField: {"widget": richtext.editor_widget(section=True)}}
     extra = 1
     verbose_name_plural = _("sections, in reading order")
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    fields = ["order", "title", "language", "file", "facts"]
+    readonly_fields = ["facts"]
+    extra = 1
+    verbose_name_plural = _("documents to download (PDF), in the order listed")
+
+    @admin.display(description=_("size and pages"))
+    def facts(self, document):
+        return document_facts(document) if document.pk else ""
 
 
 class PreviewLinkInline(admin.TabularInline):
@@ -213,7 +226,7 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     search_fields = ["title", "summary", "slug", "doi", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleAuthorInline, SectionInline, PreviewLinkInline]
+    inlines = [ArticleAuthorInline, SectionInline, DocumentInline, PreviewLinkInline]
     autocomplete_fields = ["translation", "image"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["updated_at", "updated_by"]

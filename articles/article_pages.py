@@ -47,6 +47,7 @@ def render_article(request, article, preview=None):
         "preview": preview,
         "meta": article_metadata(article, parts["bylines"], parts["keywords"], request),
         "related": Article.objects.related_to(article, [k.pk for k in parts["keywords"]]),
+        "documents": list(article.documents.all()),
         "translation": translation,
         "other_edition_url": other_edition_url,
         "column_sizes": COLUMN_SIZES,

@@ -2,7 +2,7 @@
 
 This is the only module that builds cache keys. Everything is cached under
 the current content version (`ContentVersion`), which every save or delete
-of an article, section, byline, author or key word changes in the same
+of an article, section, byline, author, key word or document changes in the same
 transaction (bulk writes too: see `changes.py`). A cached value is
 therefore never served after the content behind it changed, whichever
 process changed it, and nothing has to find and delete stale keys. Values
@@ -34,6 +34,7 @@ from .models import (
     Article,
     ArticleAuthor,
     ContentVersion,
+    Document,
     Image,
     Keyword,
     Section,
@@ -41,7 +42,7 @@ from .models import (
 )
 
 TIMEOUT = 24 * 60 * 60
-WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author, Image]
+WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author, Image, Document]
 # Response headers a remembered page is served with (the rest come from middleware).
 KEPT_HEADERS = ["Content-Type", "Content-Disposition", "Last-Modified", "X-Robots-Tag"]
 

@@ -22,6 +22,7 @@ from authors.models import Author
 
 from . import editions, figures, richtext
 from .changes import ContentQuerySet
+from .documents import Document  # noqa: F401 - registered with the app's models
 from .images import Image
 from .querysets import ArticleQuerySet, KeywordQuerySet
 

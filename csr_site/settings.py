@@ -225,8 +225,31 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded media (documents, images and their renditions) go to the default
+# storage: MEDIA_ROOT, served at /media/ by the front server, or with
+# S3_BUCKET set, an S3-compatible bucket that serves them itself (from
+# S3_CUSTOM_DOMAIN, if given). Stored names are unguessable and never reused,
+# so the files are public and cached for a year.
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "csr_site.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env("S3_REGION") or None,
+            "custom_domain": env("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -5,12 +5,14 @@ import io
 
 import factory
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 from PIL import Image as Pillow
 from PIL import ImageDraw
+from pypdf import PdfWriter
 
-from articles.models import Article, ArticleAuthor, Image, Section
+from articles.models import Article, ArticleAuthor, Document, Image, Section
 from authors.models import Author
 
 
@@ -97,3 +99,32 @@ class ImageFactory(factory.django.DjangoModelFactory):
     alt = "Delegates around a table"
     caption = "The talks in Vienna."
     credit = "Sputnik News"
+
+
+def pdf_bytes(pages=1, password=None):
+    """A small PDF of `pages` blank pages (locked with `password`, if given)."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(user_password=password, owner_password=password + "-owner")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_upload(name="report.pdf", pages=1, password=None):
+    return SimpleUploadedFile(name, pdf_bytes(pages, password), "application/pdf")
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document of an article, with a PDF of `pages` pages."""
+
+    class Meta:
+        model = Document
+
+    class Params:
+        pages = 2
+
+    title = factory.Sequence(lambda n: f"Report number {n}")
+    file = factory.LazyAttribute(lambda document: pdf_upload(pages=document.pages))

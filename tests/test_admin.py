@@ -51,6 +51,8 @@ def article_form(author, **overrides):
         "sections-2-order": "1",
         "sections-2-heading": "Middle part",
         "sections-2-body": "<p>Second.</p>",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
         "preview_links-TOTAL_FORMS": "0",
         "preview_links-INITIAL_FORMS": "0",
     }

@@ -3,8 +3,11 @@
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import calendar, editions
+from ..documents import readable_size
 
 register = template.Library()
 
@@ -44,3 +47,14 @@ def lang_attrs(language):
     if language == editions.current():
         return ""
     return format_html(' lang="{}" dir="{}"', language, editions.direction(language))
+
+
+@register.filter
+def document_facts(document):
+    """ "PDF, 2.4 MB, 36 pages", with the edition's digits."""
+    pages = ngettext("%(count)s page", "%(count)s pages", document.page_count) % {
+        "count": document.page_count
+    }
+    return digits(
+        _("PDF, %(size)s, %(pages)s") % {"size": readable_size(document.size), "pages": pages}
+    )
