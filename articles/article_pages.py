@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from . import citing, editions
@@ -47,6 +47,8 @@ def render_article(request, article, preview=None):
         response.render()
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
 
 
@@ -109,4 +111,5 @@ def citation(request, year, month, day, slug, format):
     response = HttpResponse(meta[key], content_type=f"{content_type}; charset=utf-8")
     filename = f"{citing.bibtex_key(article, meta['names'])}.{format}"
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response

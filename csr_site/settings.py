@@ -45,6 +45,12 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The host public pages are rendered for and cached under, whichever allowed
+# alias or port a request names: by default the first host in ALLOWED_HOSTS.
+SITE_HOST = env(
+    "SITE_HOST",
+    next((h for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "localhost"),
+)
 
 SITE_NAME = env("SITE_NAME", "Center for Strategic Research")
 SITE_NAME_FA = env("SITE_NAME_FA", "مرکز تحقیقات راهبردی")
@@ -125,12 +131,19 @@ def release_fingerprint():
 
 REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("RELEASE") or release_fingerprint()
+# The cache is optional (see articles/caching.py): a Redis that is down or
+# hangs must cost a page a fraction of a second, not the socket's default wait.
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.2"))
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -143,6 +156,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(env("CACHE_MAX_ENTRIES", "5000"))},
         }
     }
+
+# What browsers (max-age) and shared caches such as the front cache
+# (s-maxage) may reuse a public page for without asking again, in seconds.
+PUBLIC_CACHE_MAX_AGE = int(env("PUBLIC_CACHE_MAX_AGE", "60"))
+PUBLIC_CACHE_S_MAXAGE = int(env("PUBLIC_CACHE_S_MAXAGE", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

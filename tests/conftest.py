@@ -1,9 +1,15 @@
 """Fixtures shared by the test modules, and the list of every public URL."""
 
 import datetime
+import os
+import shutil
+import socket
+import subprocess
+import time
 
 import lxml.html
 import pytest
+import redis
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +24,8 @@ from .factories import ArticleFactory, AuthorFactory
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The test client's host: pages name it in their absolute addresses.
+    settings.SITE_HOST = "testserver"
     # Content versions restart with each test's database; cached values must not.
     cache.clear()
     # A request to the Persian edition leaves Persian active in this thread.
@@ -153,3 +161,30 @@ def form_values(response, form_id):
     for name, value in form.form_values():
         values.setdefault(name, []).append(value)
     return values
+
+
+@pytest.fixture
+def shared_cache(tmp_path):
+    """A Redis server of this test's own, as several server processes share one."""
+    server = shutil.which("redis-server")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing")
+        pytest.skip("redis-server is missing")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait()

@@ -1,0 +1,122 @@
+"""The cache is optional: a Redis that is down or never answers slows no page
+much and breaks none."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from articles import caching
+
+from .conftest import public_urls
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_caches(url):
+    """The CACHES the settings make for REDIS_URL=url."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "import json; from django.conf import settings; print(json.dumps(settings.CACHES))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDIS_URL": url},
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port():
+    """The address of a Redis that is down: nothing listens there."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@pytest.fixture
+def silent_server():
+    """The address of a Redis that hangs: it accepts connections and says nothing."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_redis_settings_have_short_socket_timeouts(closed_port):
+    options = redis_caches(closed_port)["default"]["OPTIONS"]
+    assert options["socket_connect_timeout"] <= 0.5
+    assert options["socket_timeout"] <= 0.5
+
+
+@pytest.fixture
+def broken_cache(request):
+    """Settings with the cache at the address the test names (see `parametrize`)."""
+    url = request.getfixturevalue(request.param)
+    # Overriding CACHES makes Django forget the cache objects made so far
+    # (django.test.signals), here and again on the way out.
+    with override_settings(CACHES=redis_caches(url)):
+        assert "Redis" in type(caches["default"]).__name__
+        yield
+    caches.close_all()
+
+
+@pytest.mark.parametrize("broken_cache", ["closed_port", "silent_server"], indirect=True)
+def test_every_public_page_is_served_promptly_without_the_cache(
+    client, published, published_fa, broken_cache, caplog
+):
+    for article in (published, published_fa):
+        for name, url in public_urls(article).items():
+            # Each page meets the failing cache itself, not only the first.
+            caching._down_until.clear()
+            started = time.monotonic()
+            response = client.get(url)
+            elapsed = time.monotonic() - started
+            assert response.status_code == 200, (name, url)
+            assert elapsed < 1.5, (name, url, elapsed)
+    assert "cache get failed" in caplog.text
+
+
+@pytest.mark.parametrize("broken_cache", ["silent_server"], indirect=True)
+def test_a_failing_cache_is_left_alone_for_a_while(client, published, broken_cache):
+    caching._down_until.clear()
+    client.get("/")
+    started = time.monotonic()
+    for _ in range(5):
+        assert client.get("/articles/").status_code == 200
+    assert time.monotonic() - started < 1
