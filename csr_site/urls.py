@@ -12,6 +12,8 @@ from articles import converters
 from articles.caching import public_page
 from articles.sitemaps import SITEMAPS
 
+from .health import healthz
+
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.SolarYear, "solaryear")
 register_converter(converters.TwoDigits, "mm")
@@ -19,6 +21,7 @@ register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",

@@ -1,11 +1,15 @@
 """Fixtures shared by the test modules, and the list of every public URL."""
 
 import datetime
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -188,3 +192,63 @@ def shared_cache(tmp_path):
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_caches(url):
+    """The CACHES the settings make for REDIS_URL=url."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "import json; from django.conf import settings; print(json.dumps(settings.CACHES))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDIS_URL": url},
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port():
+    """The address of a Redis that is down: nothing listens there."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@pytest.fixture
+def silent_server():
+    """The address of a Redis that hangs: it accepts connections and says nothing."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
