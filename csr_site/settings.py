@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration and status cover everything below it.
+    "csr_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csr_site.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,11 +198,21 @@ STORAGES = {
     },
 }
 
+# One line per request from csr_site.requests (see csr_site/middleware.py);
+# LOG_FORMAT=json writes every record as a JSON object for log collectors.
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "csr_site.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {"csr_site.requests": {"level": env("REQUEST_LOG_LEVEL", "INFO")}},
 }
 
 # Production sits behind an HTTPS proxy; these follow from DEBUG=0 and can be
