@@ -364,3 +364,27 @@ def test_related_articles_by_shared_keywords_then_recency(client, db):
 def test_no_related_block_without_shared_keywords(client, db):
     article = ArticleFactory(keywords=["Lonely"])
     assert 'class="related"' not in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "q", ["-" * 33, "- " * 60 + "x", "--x " * 40, "-" * 33 + "text", '"-' * 50, "x " * 100]
+)
+def test_operator_floods_are_ordinary_pages(client, db, q):
+    ArticleFactory()
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+
+
+def test_a_query_the_database_refuses_is_a_400(client, db, monkeypatch):
+    from articles import views
+
+    def refused(*args, **kwargs):
+        return Article.objects.extra(where=["no_such_column = 1"])
+
+    ArticleFactory()
+    monkeypatch.setattr(views, "search_articles", refused)
+    response = client.get("/search/", {"q": "text"})
+    assert response.status_code == 400
+    assert 'name="q"' in response.content.decode()
+    # The request could go on: the page still lists the authors to filter by.
+    assert client.get("/").status_code == 200
