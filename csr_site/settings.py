@@ -164,6 +164,13 @@ else:
 PUBLIC_CACHE_MAX_AGE = int(env("PUBLIC_CACHE_MAX_AGE", "60"))
 PUBLIC_CACHE_S_MAXAGE = int(env("PUBLIC_CACHE_S_MAXAGE", "300"))
 
+# Requests large enough for the admin to save the largest article the
+# importer accepts (articles.models.Section: 500 sections, 5 MB of HTML):
+# some six fields a section besides the rest of the form, and the HTML three
+# times over, as a browser sends Persian text percent-encoded.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
