@@ -78,13 +78,25 @@ def public_urls(article):
             urls["solar month"] = reverse(
                 "articles:solar-month", args=[f"{solar.year}", f"{solar.month:02d}"]
             )
-    # One sitemap for both editions.
-    urls["sitemap"] = reverse("sitemap")
+    # One sitemap for both editions: an index of sections, the articles by year.
+    urls["sitemap index"] = reverse("sitemap")
+    urls["sitemap"] = reverse("sitemap-section", args=[f"articles-{day.year}"])
+    urls["sitemap pages"] = reverse("sitemap-section", args=["pages"])
+    urls["sitemap keywords"] = reverse("sitemap-section", args=["keywords"])
+    urls["sitemap authors"] = reverse("sitemap-section", args=["authors"])
     return urls
 
 
 # Pages that list names or addresses rather than article titles.
-WITHOUT_TITLES = {"keywords", "authors", "sitemap"}
+WITHOUT_TITLES = {
+    "keywords",
+    "authors",
+    "sitemap",
+    "sitemap index",
+    "sitemap pages",
+    "sitemap keywords",
+    "sitemap authors",
+}
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def test_the_etag_changes_when_what_the_page_shows_changes(client, published):
 def test_an_article_is_last_modified_when_it_was_updated(client, published):
     response = client.get(published.get_absolute_url())
     assert response["Last-Modified"] == http_date(published.updated_at.timestamp())
-    for name in ("feed", "atom", "author feed"):
+    for name in ("feed", "atom", "author feed", "sitemap"):
         assert "Last-Modified" in client.get(public_urls(published)[name]), name
 
 

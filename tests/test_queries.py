@@ -18,7 +18,10 @@ from .factories import ArticleFactory, AuthorFactory
 # sections, bylines, key words, then its related articles (candidates,
 # articles, bylines, opening sections). Its citations: the article,
 # sections, bylines and key words. Feeds: the articles, bylines, opening
-# sections and key words (and the key word or author, for theirs). Search is
+# sections and key words (and the key word or author, for theirs). The
+# sitemap: its index the years with articles, then for each section its items
+# and their count; a section the version, the next publication, the years,
+# then its items (the articles', with their count). Search is
 # never remembered whole; it reads the lists its filters offer once, and runs
 # in a savepoint (two statements more).
 QUERIES = {
@@ -39,7 +42,11 @@ QUERIES = {
     "atom": (6, 1),
     "keyword feed": (7, 1),
     "author feed": (7, 1),
-    "sitemap": (8, 1),
+    "sitemap": (5, 1),
+    "sitemap index": (9, 1),
+    "sitemap pages": (3, 1),
+    "sitemap keywords": (6, 1),
+    "sitemap authors": (4, 1),
 }
 # The Persian edition's pages, and its Solar Hijri archives.
 QUERIES_FA = {
