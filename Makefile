@@ -29,6 +29,19 @@ $(VENV)/.checkers: $(VENV)/.installed tests/browser/package-lock.json
 		missing "Java or Chromium"; \
 	touch $@
 
+# nginx, for the test of the sample front cache (deploy/): installed from
+# Debian's packages when missing and this is root, else that test is skipped
+# (an error under CI=true).
+$(VENV)/.nginx: $(VENV)/.installed
+	@set -e; \
+	if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
+		{ if [ "$$CI" = true ]; then echo "nginx is missing: CI tests the front cache." >&2; exit 1; fi; \
+		  echo "nginx is missing: the front cache test will be skipped."; exit 0; }; \
+	fi; \
+	touch $@
+
 install: $(VENV)/.installed
 
 install-checkers: $(VENV)/.checkers
@@ -38,7 +51,7 @@ run: install
 	$(PY) manage.py load_demo --admin
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install install-checkers
+test: install install-checkers $(VENV)/.nginx
 	$(PY) -m pytest
 
 lint: install
