@@ -18,11 +18,11 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from . import citing, editions, pdf
-from .caching import remember
+from .caching import public_response, remember
 from .images import COLUMN_SIZES
 from .metadata import article_metadata
 from .models import Article, PreviewLink
@@ -58,6 +58,8 @@ def render_article(request, article, preview=None):
         response.render()
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
 
 
@@ -133,7 +135,13 @@ def article_pdf(request, year, month, day, slug):
     if not article.is_public:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+        return response
+    # The stored file's name holds the digest of what it shows.
+    response["ETag"] = '"' + name.split("/")[-2] + '"'
+    answer = public_response(request, response)
+    if answer is not response:
+        response.close()
+    return answer
 
 
 CITATION_FORMATS = {
@@ -153,4 +161,5 @@ def citation(request, year, month, day, slug, format):
     response = HttpResponse(meta[key], content_type=f"{content_type}; charset=utf-8")
     filename = f"{citing.bibtex_key(article, meta['names'])}.{format}"
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response

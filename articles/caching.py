@@ -1,30 +1,58 @@
-"""Pages and page data remembered between requests, and how they go stale.
+"""Pages and page data remembered between requests, how they go stale, and
+what public pages tell browsers and shared caches.
 
-This is the only module that builds cache keys. Everything is cached under
-the current content version (`ContentVersion`), which every save or delete
-of an article, section, byline, author, key word or document changes in the same
-transaction (bulk writes too: see `changes.py`). A cached value is
-therefore never served after the content behind it changed, whichever
-process changed it, and nothing has to find and delete stale keys. Values
-that depend on which articles are public also expire when the next
+This is the only module that builds cache keys and the only one that talks
+to the cache. Everything cached is stamped with the current content version
+(`ContentVersion`), which every save or delete of an article, section,
+byline, author or key word changes in the same transaction (bulk writes too:
+see `changes.py`), and with the day. A value is served only while its stamp
+is current, so it is never served after the content behind it changed,
+whichever process changed it, and nothing has to find and delete stale keys.
+Values that depend on which articles are public also expire when the next
 scheduled article comes out.
+
+The cache stays bounded:
+- a key names what is cached (an address, a piece of page data), never the
+  version: a value computed under a newer version overwrites the retired one
+  under the same key, so retired versions do not pile up; what nobody asks
+  for again goes after `TIMEOUT`;
+- a page's key is built only from canonical inputs: the configured site
+  host (`SITE_HOST`, never the Host header: pages are rendered for that host
+  too, so a stray port or alias cannot leave its name in a remembered page),
+  the scheme, the path and, for paginated pages only, a page number written
+  the canonical way (`?page=01` and the like redirect to `?page=1`, and what
+  is not a number at all is a 404).
+
+The cache is optional: an error or a timeout from it is logged, the value is
+computed as if nothing were cached, and the cache is left alone for
+`RETRY_AFTER` seconds, so a cache that is down or hangs costs each worker
+one short timeout (see the socket timeouts in settings), not one per page.
 
 Two things are remembered:
 - whole public pages, by `public_page`, applied to views where the URLs are
-  declared: pages that are the same for every reader at an address;
+  declared: pages that are the same for every reader at an address. They
+  are sent with an `ETag` (a digest of the page) and `Cache-Control: public`
+  with a short `max-age` and an `s-maxage` for shared caches; a matching
+  `If-None-Match` gets a 304;
 - data that several pages share, by `remember` (the key words and authors
   in use, the count behind a paginated list).
 """
 
 import hashlib
+import logging
+import re
 import secrets
+import time
+import weakref
 from functools import wraps
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
-from django.utils.cache import get_max_age
+from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
+from django.utils.http import parse_http_date_safe
 
 from authors.models import Author
 
@@ -41,10 +69,62 @@ from .models import (
     TaggedArticle,
 )
 
-TIMEOUT = 24 * 60 * 60
+logger = logging.getLogger(__name__)
+
+# How long a value nobody asks for again stays; values still asked for are
+# replaced as soon as the content changes.
+TIMEOUT = 60 * 60
+# After an error the cache is left alone for this long (per worker).
+RETRY_AFTER = 10
 WATCHED = [Article, Section, ArticleAuthor, TaggedArticle, Keyword, Author, Image, Document]
 # Response headers a remembered page is served with (the rest come from middleware).
-KEPT_HEADERS = ["Content-Type", "Content-Disposition", "Last-Modified", "X-Robots-Tag"]
+KEPT_HEADERS = ["Content-Type", "Content-Disposition", "Last-Modified", "X-Robots-Tag", "ETag"]
+CANONICAL_PAGE = re.compile(r"[1-9][0-9]*")
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is a dependency; this keeps the module importable
+    RedisError = OSError
+# What a cache backend raises when its server is down, slow or confused.
+CACHE_ERRORS = (OSError, RedisError, EOFError)
+
+# Per cache backend object (one per thread): when to try it again after an error.
+_down_until = weakref.WeakKeyDictionary()
+
+
+def _cache():
+    return caches["default"]
+
+
+def _cache_call(method, *args):
+    """`cache.<method>(*args)`, or None when the cache fails or was failing a moment ago."""
+    backend = _cache()
+    if time.monotonic() < _down_until.get(backend, 0):
+        return None
+    try:
+        return getattr(backend, method)(*args)
+    except CACHE_ERRORS as error:
+        _down_until[backend] = time.monotonic() + RETRY_AFTER
+        logger.warning(
+            "cache %s failed (%s: %s); computing pages without it for %s s",
+            method,
+            type(error).__name__,
+            error,
+            RETRY_AFTER,
+        )
+        return None
+
+
+def cache_answers():
+    """Whether the cache stores and returns a value now (for health checks);
+    asks it even while `_cache_call` is leaving it alone."""
+    token = secrets.token_hex(8)
+    try:
+        backend = _cache()
+        backend.set("health", token, 30)
+        return backend.get("health") == token
+    except CACHE_ERRORS:
+        return False
 
 
 def content_changed(**kwargs):
@@ -84,6 +164,12 @@ class _RequestState:
             self._next, self._next_read = next_publication(), True
         return self._next
 
+    @property
+    def stamp(self):
+        # The day is in the stamp, since pages print it (a citation's access
+        # date) and say what is new. (The release is in every key: see KEY_PREFIX.)
+        return (self.version, timezone.localdate().isoformat())
+
 
 def _state(request):
     if request is None:
@@ -93,19 +179,23 @@ def _state(request):
     return request._content_state
 
 
-def _full_key(state, key):
-    # The day is in the key, since pages print it (a citation's access date)
-    # and say what is new. (The release is in every key: see KEY_PREFIX.)
-    day = timezone.localdate().isoformat()
-    return f"content:{state.version}:{day}:{editions.current()}:{key}"
+def _full_key(key):
+    return f"content:{editions.current()}:{key}"
 
 
-def _lookup(full_key):
+def _lookup(state, full_key):
     """The value stored under `full_key`, or None if there is none still current."""
-    entry = cache.get(full_key)
-    if entry is not None and (entry[0] is None or timezone.now() < entry[0]):
-        return entry[1]
+    entry = _cache_call("get", full_key)
+    if entry is None:
+        return None
+    stamp, expires, value = entry
+    if stamp == state.stamp and (expires is None or timezone.now() < expires):
+        return value
     return None
+
+
+def _store(state, full_key, expires, value):
+    _cache_call("set", full_key, (state.stamp, expires, value), TIMEOUT)
 
 
 def remember(key, compute, *, request=None, public=True):
@@ -115,23 +205,45 @@ def remember(key, compute, *, request=None, public=True):
     recomputed once the next scheduled article's time has come.
     """
     state = _state(request)
-    full_key = _full_key(state, key)
-    value = _lookup(full_key)
+    full_key = _full_key(key)
+    value = _lookup(state, full_key)
     if value is None:
         # Read the expiry before computing, so an article that comes out in
         # between is at worst counted early and then recounted, never missed.
         expires = state.next_publication if public else None
         value = compute()
-        cache.set(full_key, (expires, value), TIMEOUT)
+        _store(state, full_key, expires, value)
     return value
 
 
-def _page_key(request):
+def site_host():
+    return settings.SITE_HOST
+
+
+def _page_number(request, param):
+    """The page number asked for, as written in canonical addresses ("" for
+    none), or a redirect to the canonical address; a 404 if it is no number."""
+    values = request.GET.getlist(param)
+    if not values:
+        return "", None
+    if len(values) == 1 and CANONICAL_PAGE.fullmatch(values[0]):
+        return values[0], None
+    try:
+        # int() also reads "01", "+1", "1_0", " 1 " and other scripts' digits.
+        number = int(values[-1])
+    except ValueError:
+        raise Http404("No such page.") from None
+    if number < 1:
+        raise Http404("No such page.")
+    return None, HttpResponsePermanentRedirect(f"{request.path}?{param}={number}")
+
+
+def _page_key(request, page):
     """What a public page depends on besides the content, the day and the
-    edition: its address, without the query string other than the page
-    number, so that tracking parameters cannot fill the cache with copies."""
-    page = request.GET.get("page", "")
-    address = f"{request.scheme}://{request.get_host()}{request.path}?page={page}"
+    edition: its address at the site's host, without the query string other
+    than the page number, so that tracking parameters, host aliases and
+    ports cannot fill the cache with copies."""
+    address = f"{request.scheme}://{site_host()}{request.path}?page={page}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -146,35 +258,74 @@ def _may_keep(response):
     )
 
 
-def public_page(view):
+def _etag(content):
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def public_response(request, response):
+    """Mark a response meant for everyone, which carries its ETag, as such;
+    and answer a matching revalidation with a 304."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.PUBLIC_CACHE_MAX_AGE,
+        s_maxage=settings.PUBLIC_CACHE_S_MAXAGE,
+    )
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
+def _paginates(view):
+    view_class = getattr(view, "view_class", None)
+    return bool(getattr(view_class, "paginate_by", None))
+
+
+def public_page(view, *, page_param=None):
     """Serve a public page from the cache while the content is unchanged.
 
     For views whose page is the same for every reader at an address: a
-    success is remembered whole; errors, redirects and pages marked as not
-    for caching (previews, drafts seen by staff) are not.
+    success is remembered whole and sent as public for shared caches, with
+    its ETag; errors, redirects and pages marked as not for caching
+    (previews, drafts seen by staff) are neither. `page_param` names the
+    view's page number parameter (found by itself for paginated
+    class-based views); other views' pages do not depend on the query string.
     """
+    page_param = page_param or ("page" if _paginates(view) else None)
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        page, redirect = _page_number(request, page_param) if page_param else ("", None)
+        if redirect is not None:
+            return redirect
+        # Pages are rendered for the site's host, whatever alias or port the
+        # request named, so that what is remembered matches the key.
+        request.META["HTTP_HOST"] = site_host()
+        request.META.pop("HTTP_X_FORWARDED_HOST", None)
         state = _state(request)
-        full_key = _full_key(state, _page_key(request))
-        stored = _lookup(full_key)
+        full_key = _full_key(_page_key(request, page))
+        stored = _lookup(state, full_key)
         if stored is not None:
             headers, content = stored
             response = HttpResponse(content)
             for name, value in headers.items():
                 response[name] = value
-            return response
+            return public_response(request, response)
         expires = state.next_publication
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if _may_keep(response):
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(full_key, (expires, (headers, response.content)), TIMEOUT)
-        return response
+        if not _may_keep(response):
+            return response
+        response["ETag"] = _etag(response.content)
+        headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+        _store(state, full_key, expires, (headers, response.content))
+        return public_response(request, response)
 
     return cached_view
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import editions, renditions, richtext
 from .images import Image
-from .models import Article, Keyword, PreviewLink
+from .models import Article, Keyword, PreviewLink, Section
 from .search import MAX_QUERY_LENGTH
 
 
@@ -42,10 +42,65 @@ def set_direction(form, names, article):
             form.fields[name].widget.attrs["dir"] = direction
 
 
+def body_bytes(body):
+    return len(body.encode())
+
+
+def megabytes(size):
+    return formats.number_format(round(size / 1_000_000, 1), 1)
+
+
 class SectionForm(forms.ModelForm):
     def __init__(self, *args, article=None, **kwargs):
         super().__init__(*args, **kwargs)
         set_direction(self, ["heading", "body"], article)
+
+    def clean_body(self):
+        return check_section_body(self.cleaned_data["body"])
+
+
+def check_section_body(body):
+    """`body`, if a section may hold that much (the admin and the importer ask)."""
+    if body_bytes(body) > Section.MAX_BODY_BYTES:
+        raise ValidationError(
+            _("This section is %(size)s MB of HTML; a section may be at most %(limit)s MB."),
+            params={
+                "size": megabytes(body_bytes(body)),
+                "limit": megabytes(Section.MAX_BODY_BYTES),
+            },
+            code="too_long",
+        )
+    return body
+
+
+def too_many_sections(count):
+    """The error for an article of `count` sections, if that is too many, or None."""
+    if count <= Section.MAX_PER_ARTICLE:
+        return None
+    return ValidationError(
+        _("An article may have at most %(limit)s sections; this one has %(count)s."),
+        params={"limit": Section.MAX_PER_ARTICLE, "count": count},
+        code="too_many",
+    )
+
+
+def check_article_size(bodies):
+    """The error for an article whose sections go over the limits, or None
+    (the admin and the importer ask)."""
+    bodies = list(bodies)
+    if too_many_sections(len(bodies)):
+        return too_many_sections(len(bodies))
+    total = sum(body_bytes(body) for body in bodies)
+    if total > Section.MAX_TOTAL_BYTES:
+        return ValidationError(
+            _(
+                "The sections hold %(size)s MB of HTML together; "
+                "an article may hold at most %(limit)s MB."
+            ),
+            params={"size": megabytes(total), "limit": megabytes(Section.MAX_TOTAL_BYTES)},
+            code="too_long",
+        )
+    return None
 
 
 def lock_token(article):
@@ -197,6 +252,12 @@ class SectionFormSet(PublishRequirementFormSet):
 
     def is_filled(self, data):
         return bool(data.get("body"))
+
+    def clean(self):
+        super().clean()
+        error = check_article_size(f.cleaned_data["body"] for f in self.kept_forms())
+        if error:
+            raise error
 
 
 class PreviewLinkForm(forms.ModelForm):

@@ -30,10 +30,10 @@ from authors.models import Author
 from csr_site.audit import record_many
 
 from . import richtext
+from .forms import check_article_size, check_section_body, too_many_sections
 from .models import Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
-MAX_SECTIONS = 500
 
 # The fields of each kind of record, read by the import forms and written by export.
 AUTHOR_FIELDS = [
@@ -163,7 +163,7 @@ class SectionForm(RecordForm):
         fields = SECTION_FIELDS
 
     def clean_body(self):
-        body = self.cleaned_data["body"]
+        body = check_section_body(self.cleaned_data["body"])
         if not richtext.plain_text(richtext.clean(body, section=True)):
             raise ValidationError("has no text once unsafe HTML is removed")
         return body
@@ -325,13 +325,18 @@ def _check_keywords(data, where, errors):
 
 def _check_sections(data, where, errors):
     items = _list(data, "sections", where, errors)
-    if len(items) > MAX_SECTIONS:
-        errors.append(f"{where}: sections: more than {MAX_SECTIONS}")
+    if too_many_sections(len(items)):
+        errors.append(f"{where}: sections: {too_many_sections(len(items)).messages[0]}")
         return []
-    return [
+    forms = [
         _checked(SectionForm, item, f"{where}: sections: #{number}", errors)
         for number, item in enumerate(items, start=1)
     ]
+    valid = [form for form in forms if form is not None and form.is_valid()]
+    error = check_article_size(form.cleaned_data["body"] for form in valid)
+    if error:
+        errors.append(f"{where}: sections: {error.messages[0]}")
+    return forms
 
 
 def _check_translation(data, where, errors):

@@ -433,6 +433,12 @@ class Section(models.Model):
     )
     body = models.TextField(_("body"))
 
+    # How much an article may hold, the same in the admin and the importer
+    # (the request size limits in settings let the admin save the largest).
+    MAX_PER_ARTICLE = 500
+    MAX_BODY_BYTES = 1_000_000  # of HTML, in UTF-8, per section
+    MAX_TOTAL_BYTES = 5_000_000  # of HTML, all of an article's sections together
+
     objects = ContentQuerySet.as_manager()
 
     class Meta:

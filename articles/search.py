@@ -26,6 +26,9 @@ from . import calendar, richtext
 from .models import EARLIEST, Article, ArticleAuthor, Keyword, Section, TaggedArticle
 
 MAX_QUERY_LENGTH = 200
+# Words and operators a query keeps: PostgreSQL's query parser has a small
+# stack, and a long run of operators overflows it ("tsquery stack too small").
+MAX_QUERY_TERMS = 32
 SEARCH_CONFIG = {"en": "english", "fa": "simple"}
 
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None, "\u200d": None, "ـ": None})
@@ -34,6 +37,19 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 
 def normalise(text):
     return _DIACRITICS.sub("", text.translate(_LETTERS))
+
+
+_MINUS_RUN = re.compile(r"-{2,}")
+# A minus sign that negates nothing: not followed by a word or a quoted phrase.
+_STRAY_MINUS = re.compile(r"-(?![\w\"])")
+
+
+def websearch_text(text):
+    """The query as PostgreSQL's `websearch` syntax is given it: runs of minus
+    signs made one, minus signs that negate nothing dropped, at most
+    `MAX_QUERY_TERMS` words and operators."""
+    text = _STRAY_MINUS.sub(" ", _MINUS_RUN.sub("-", text))
+    return " ".join(text.split()[:MAX_QUERY_TERMS])
 
 
 def uses_postgres():
@@ -144,6 +160,7 @@ def search_articles(q, *, language=None, author=None, keyword=None, year=None):
 
 def ranked_search(articles, text):
     """PostgreSQL: match the stored vectors, best rank first, with headlines."""
+    text = websearch_text(text)
     query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
         text, search_type="websearch", config="simple"
     )

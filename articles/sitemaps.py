@@ -1,24 +1,37 @@
 """The sitemap: public articles with their last change, key word and author pages.
 
-Each page is listed in the edition(s) where it exists, with `hreflang`
-alternates: an article with its translation, other pages in both editions.
+`/sitemap.xml` is an index of sections: the site's pages, key words, authors,
+and the articles of each year (`/sitemap-articles-2016.xml`), so that no
+section grows with the whole archive. Each page is listed in the
+edition(s) where it exists, with `hreflang` alternates: an article with its
+translation, other pages in both editions.
 """
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
+from .caching import remember
 from .models import Article, Keyword
 
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
 
 
 class ArticleSitemap(Sitemap):
+    """The public articles of one year."""
+
     changefreq = "monthly"
+
+    def __init__(self, year):
+        self.year = year
 
     def items(self):
         return (
             Article.objects.public()
+            .filter(published_at__year=self.year)
             .select_related("translation")
             .only(
                 "slug",
@@ -94,9 +107,29 @@ class PageSitemap(EditionSitemap):
         return reverse(name)
 
 
-SITEMAPS = {
-    "pages": PageSitemap,
-    "articles": ArticleSitemap,
-    "keywords": KeywordSitemap,
-    "authors": AuthorSitemap,
-}
+def sections(request):
+    """The sitemap's sections, by name: one for each year with public articles."""
+    years = remember(
+        "sitemap-years",
+        lambda: [d.year for d in Article.objects.public().dates("published_at", "year")],
+        request=request,
+    )
+    return {
+        "pages": PageSitemap,
+        "keywords": KeywordSitemap,
+        "authors": AuthorSitemap,
+        **{f"articles-{year}": ArticleSitemap(year) for year in years},
+    }
+
+
+@require_safe
+def index(request):
+    return sitemap_views.index(request, sections(request), sitemap_url_name="sitemap-section")
+
+
+@require_safe
+def section(request, section):
+    found = sections(request)
+    if section not in found:
+        raise Http404("No such sitemap.")
+    return sitemap_views.sitemap(request, found, section=section)

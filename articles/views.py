@@ -4,8 +4,10 @@ What every public page shares is in `mixins.py`; the article itself is in
 `article_pages.py`.
 """
 
+import logging
 from functools import cached_property
 
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import translate_url
@@ -23,6 +25,8 @@ from .forms import SearchForm
 from .mixins import ArticleListMixin, PublicPageMixin
 from .models import Article, Keyword
 from .search import highlighted, search_articles
+
+logger = logging.getLogger(__name__)
 
 HOME_ARTICLES = 10
 HOME_KEYWORDS = 15
@@ -149,17 +153,30 @@ class KeywordDetailView(ArticleListMixin, ListView):
 
 
 class SearchView(ArticleListMixin, ListView):
-    """Search results; a malformed query is a 400 page."""
+    """Search results; a malformed query is a 400 page, and so is one the
+    database refuses (in a savepoint, so the request can go on)."""
 
     template_name = "articles/search.html"
 
     def get(self, request, *args, **kwargs):
         self.form = SearchForm(request.GET or None)
         if self.form.is_bound and not self.form.is_valid():
-            self.object_list = Article.objects.none()
-            context = self.get_context_data()
-            return self.render_to_response(context, status=400)
-        return super().get(request, *args, **kwargs)
+            return self.refuse()
+        try:
+            with transaction.atomic():
+                response = super().get(request, *args, **kwargs)
+                # The results are read here, inside the savepoint.
+                response.render()
+        except DatabaseError:
+            logger.warning(
+                "search refused by the database: %r", request.GET.get("q"), exc_info=True
+            )
+            return self.refuse()
+        return response
+
+    def refuse(self):
+        self.object_list = Article.objects.none()
+        return self.render_to_response(self.get_context_data(), status=400)
 
     def query(self):
         return self.form.cleaned_data.get("q", "") if self.form.is_bound else ""

@@ -50,6 +50,12 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The host public pages are rendered for and cached under, whichever allowed
+# alias or port a request names: by default the first host in ALLOWED_HOSTS.
+SITE_HOST = env(
+    "SITE_HOST",
+    next((h for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "localhost"),
+)
 
 SITE_NAME = env("SITE_NAME", "Center for Strategic Research")
 SITE_NAME_FA = env("SITE_NAME_FA", "مرکز تحقیقات راهبردی")
@@ -77,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration and status cover everything below it.
+    "csr_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csr_site.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,12 +150,19 @@ def release_fingerprint():
 
 REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("RELEASE") or release_fingerprint()
+# The cache is optional (see articles/caching.py): a Redis that is down or
+# hangs must cost a page a fraction of a second, not the socket's default wait.
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.2"))
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -186,6 +201,18 @@ ADMIN_2FA = env("ADMIN_2FA", "optional")
 if ADMIN_2FA not in {"optional", "required"}:
     raise ImproperlyConfigured(f"ADMIN_2FA must be optional or required, not {ADMIN_2FA!r}.")
 OTP_TOTP_ISSUER = SITE_NAME
+
+# What browsers (max-age) and shared caches such as the front cache
+# (s-maxage) may reuse a public page for without asking again, in seconds.
+PUBLIC_CACHE_MAX_AGE = int(env("PUBLIC_CACHE_MAX_AGE", "60"))
+PUBLIC_CACHE_S_MAXAGE = int(env("PUBLIC_CACHE_S_MAXAGE", "300"))
+
+# Requests large enough for the admin to save the largest article the
+# importer accepts (articles.models.Section: 500 sections, 5 MB of HTML):
+# some six fields a section besides the rest of the form, and the HTML three
+# times over, as a browser sends Persian text percent-encoded.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -259,11 +286,21 @@ STORAGES = {
     },
 }
 
+# One line per request from csr_site.requests (see csr_site/middleware.py);
+# LOG_FORMAT=json writes every record as a JSON object for log collectors.
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "csr_site.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {"csr_site.requests": {"level": env("REQUEST_LOG_LEVEL", "INFO")}},
 }
 
 # Headers every response carries (see README, "Security settings").
@@ -344,6 +381,8 @@ PERMISSIONS_POLICY = [
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers ask for the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from articles import converters
+from articles import converters, sitemaps
 from articles.caching import public_page
-from articles.sitemaps import SITEMAPS
+
+from .health import healthz
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.SolarYear, "solaryear")
@@ -19,7 +19,13 @@ register_converter(converters.TwoDigits, "dd")
 register_converter(converters.UnicodeSlug, "uslug")
 
 urlpatterns = [
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        public_page(sitemaps.section, page_param="p"),
+        name="sitemap-section",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

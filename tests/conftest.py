@@ -2,10 +2,20 @@
 
 import datetime
 import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import lxml.html
 import pypdf
 import pytest
+import redis
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +30,8 @@ from .factories import ArticleFactory, AuthorFactory
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The test client's host: pages name it in their absolute addresses.
+    settings.SITE_HOST = "testserver"
     # Content versions restart with each test's database; cached values must not.
     cache.clear()
     # A request to the Persian edition leaves Persian active in this thread.
@@ -69,13 +81,25 @@ def public_urls(article):
             urls["solar month"] = reverse(
                 "articles:solar-month", args=[f"{solar.year}", f"{solar.month:02d}"]
             )
-    # One sitemap for both editions.
-    urls["sitemap"] = reverse("sitemap")
+    # One sitemap for both editions: an index of sections, the articles by year.
+    urls["sitemap index"] = reverse("sitemap")
+    urls["sitemap"] = reverse("sitemap-section", args=[f"articles-{day.year}"])
+    urls["sitemap pages"] = reverse("sitemap-section", args=["pages"])
+    urls["sitemap keywords"] = reverse("sitemap-section", args=["keywords"])
+    urls["sitemap authors"] = reverse("sitemap-section", args=["authors"])
     return urls
 
 
 # Pages that list names or addresses rather than article titles.
-WITHOUT_TITLES = {"keywords", "authors", "sitemap"}
+WITHOUT_TITLES = {
+    "keywords",
+    "authors",
+    "sitemap",
+    "sitemap index",
+    "sitemap pages",
+    "sitemap keywords",
+    "sitemap authors",
+}
 
 
 def page_text(response):
@@ -164,3 +188,90 @@ def form_values(response, form_id):
     for name, value in form.form_values():
         values.setdefault(name, []).append(value)
     return values
+
+
+@pytest.fixture
+def shared_cache(tmp_path):
+    """A Redis server of this test's own, as several server processes share one."""
+    server = shutil.which("redis-server")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing")
+        pytest.skip("redis-server is missing")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_caches(url):
+    """The CACHES the settings make for REDIS_URL=url."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "import json; from django.conf import settings; print(json.dumps(settings.CACHES))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "REDIS_URL": url},
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port():
+    """The address of a Redis that is down: nothing listens there."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@pytest.fixture
+def silent_server():
+    """The address of a Redis that hangs: it accepts connections and says nothing."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()

@@ -219,11 +219,27 @@ def test_every_page_links_its_feeds(client, published):
 # Sitemap and robots.txt
 
 
+def sitemap_locations(client, url, ns):
+    tree = etree.fromstring(client.get(url).content)
+    return tree, [loc.text for loc in tree.findall(".//s:loc", ns)]
+
+
 def test_sitemap_lists_public_pages_with_dates(client, published, hidden):
-    response = client.get("/sitemap.xml")
-    tree = etree.fromstring(response.content)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = [loc.text for loc in tree.findall(".//s:loc", ns)]
+    _, sections = sitemap_locations(client, "/sitemap.xml", ns)
+    # An index of sections, the articles by year: none for a scheduled article's.
+    assert sorted(sections) == [
+        "http://testserver/sitemap-articles-2016.xml",
+        "http://testserver/sitemap-authors.xml",
+        "http://testserver/sitemap-keywords.xml",
+        "http://testserver/sitemap-pages.xml",
+    ]
+    locations, tree = [], None
+    for section in sections:
+        found_tree, found = sitemap_locations(client, section.removeprefix("http://testserver"), ns)
+        locations += found
+        if "articles" in section:
+            tree = found_tree
     assert "http://testserver" + published.get_absolute_url() in locations
     assert "http://testserver/keywords/syria/" in locations
     assert "http://testserver/authors/sara-karimi/" in locations
@@ -235,6 +251,15 @@ def test_sitemap_lists_public_pages_with_dates(client, published, hidden):
         loc="http://testserver" + published.get_absolute_url(),
     )
     assert article_url and article_url[0].startswith(str(timezone.localdate().year))
+
+
+def test_a_sitemap_section_that_does_not_exist_is_a_404(client, published, hidden):
+    assert client.get("/sitemap-articles-1999.xml").status_code == 404
+    future = timezone.localdate(hidden[1].published_at).year
+    if future != 2016:
+        assert client.get(f"/sitemap-articles-{future}.xml").status_code == 404
+    assert client.get("/sitemap-articles-2016.xml?p=2").status_code == 404
+    assert client.get("/sitemap-articles-2016.xml?p=01").status_code == 301
 
 
 def test_robots_txt_names_the_sitemap(client, db):
@@ -364,3 +389,27 @@ def test_related_articles_by_shared_keywords_then_recency(client, db):
 def test_no_related_block_without_shared_keywords(client, db):
     article = ArticleFactory(keywords=["Lonely"])
     assert 'class="related"' not in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "q", ["-" * 33, "- " * 60 + "x", "--x " * 40, "-" * 33 + "text", '"-' * 50, "x " * 100]
+)
+def test_operator_floods_are_ordinary_pages(client, db, q):
+    ArticleFactory()
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+
+
+def test_a_query_the_database_refuses_is_a_400(client, db, monkeypatch):
+    from articles import views
+
+    def refused(*args, **kwargs):
+        return Article.objects.extra(where=["no_such_column = 1"])
+
+    ArticleFactory()
+    monkeypatch.setattr(views, "search_articles", refused)
+    response = client.get("/search/", {"q": "text"})
+    assert response.status_code == 400
+    assert 'name="q"' in response.content.decode()
+    # The request could go on: the page still lists the authors to filter by.
+    assert client.get("/").status_code == 200

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from articles import calendar
 from articles.models import Article, ArticleAuthor, Keyword
 
-from .conftest import form_values
+from .conftest import form_values, public_urls
 from .factories import ArticleFactory, AuthorFactory
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "fa" / "LC_MESSAGES" / "django.po"
@@ -125,7 +125,7 @@ def test_translations_link_each_other_with_hreflang(client, pair):
 
 def test_sitemap_pairs_translations(client, pair):
     english, persian = pair
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get(public_urls(english)["sitemap"]).content.decode()
     assert f'hreflang="fa" href="http://testserver{persian.get_absolute_url()}"' in sitemap
     assert f'hreflang="en" href="http://testserver{english.get_absolute_url()}"' in sitemap
 

@@ -20,8 +20,12 @@ from .factories import ArticleFactory, AuthorFactory, DocumentFactory
 # sections). Its citations: the article, sections, bylines and key words.
 # Its PDF: the same, the first time; then the article and the content
 # version, which name the stored file. Feeds: the articles, bylines, opening
-# sections and key words (and the key word or author, for theirs). Search is
-# never remembered whole; it reads the lists its filters offer once.
+# sections and key words (and the key word or author, for theirs). The
+# sitemap: its index the years with articles, then for each section its items
+# and their count; a section the version, the next publication, the years,
+# then its items (the articles', with their count). Search is never
+# remembered whole; it reads the lists its filters offer once, and runs in a
+# savepoint (two statements more).
 QUERIES = {
     "home": (6, 1),
     "index": (7, 1),
@@ -36,12 +40,16 @@ QUERIES = {
     "keyword": (7, 1),
     "authors": (3, 1),
     "author": (7, 1),
-    "search": (8, 5),
+    "search": (10, 7),
     "feed": (6, 1),
     "atom": (6, 1),
     "keyword feed": (7, 1),
     "author feed": (7, 1),
-    "sitemap": (8, 1),
+    "sitemap": (5, 1),
+    "sitemap index": (9, 1),
+    "sitemap pages": (3, 1),
+    "sitemap keywords": (6, 1),
+    "sitemap authors": (4, 1),
 }
 # The Persian edition's pages, and its Solar Hijri archives.
 QUERIES_FA = {

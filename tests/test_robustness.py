@@ -115,7 +115,15 @@ def article(**fields):
         ({"articles": [article(translation={"slug": "a\x00", "date": "2016-01-01"})]}, "slug"),
         (
             {"articles": [article(sections=[{"body": "<p>x</p>"}] * 501)]},
-            "sections: more than 500",
+            "sections: An article may have at most 500 sections; this one has 501.",
+        ),
+        (
+            {"articles": [article(sections=[{"body": "<p>" + "x" * 1_800_000 + "</p>"}])]},
+            "sections: #1: body: This section is 1.8 MB of HTML; a section may be at most 1.0 MB.",
+        ),
+        (
+            {"articles": [article(sections=[{"body": "<p>" + "x" * 900_000 + "</p>"}] * 6)]},
+            "sections: The sections hold 5.4 MB of HTML together; an article may hold at most 5.0",
         ),
         ("[" * 100000 + "]" * 100000, "nested too deeply"),
     ],

@@ -2,15 +2,12 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time as time_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,33 +119,6 @@ other.close()
 print("after the drop:", serve("/articles/")[0])
 """
     assert "after the drop: 200 OK" in serve(script, DATABASE_URL=url.geturl())
-
-
-@pytest.fixture
-def shared_cache(tmp_path):
-    """A Redis server of this test's own, as several server processes share one."""
-    server = shutil.which("redis-server")
-    if not server:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing")
-        pytest.skip("redis-server is missing")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time_module.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait()
 
 
 def test_pages_rendered_by_one_release_are_not_served_by_the_next(
