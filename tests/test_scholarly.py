@@ -1,12 +1,15 @@
 """What makes an article citable: its DOI everywhere a citation reads it."""
 
 import datetime
+import io
 import json
 from pathlib import Path
 
 import lxml.html
+import pypdf
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management import CommandError
 from django.test import TestCase
 from django.urls import reverse
@@ -15,7 +18,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from .conftest import form_values, page_text
-from .factories import ArticleFactory
+from .factories import ArticleFactory, ImageFactory, picture_bytes
 from .test_interchange import ARCHIVE, broken, run_export, run_import, write
 from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
 
@@ -351,3 +354,25 @@ def test_a_pdf_that_cannot_be_made_leads_back_to_the_article(client, published, 
     response = client.get(published.address_in("articles:pdf"))
     assert response.status_code == 302
     assert response["Location"] == published.get_absolute_url()
+
+
+def test_the_pdf_carries_the_lead_image_and_figures_with_their_credits(client, published):
+    lead = ImageFactory(caption="The talks in Vienna.", credit="Sputnik News")
+    figure = ImageFactory(
+        file=ContentFile(picture_bytes(900, 600), name="chart.jpg"),
+        caption="Oil exports by route.",
+        credit="Institute archive",
+    )
+    published.image = lead
+    published.save()
+    section = published.sections.first()
+    section.body = f'<p>Before the chart.</p><figure data-image="{figure.pk}"></figure>'
+    section.save()
+    response = pdf_of(client, published)
+    data = b"".join(response.streaming_content)
+    document = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(" ".join(page.extract_text().split()) for page in document.pages)
+    for words in ("The talks in Vienna.", "Sputnik News", "Oil exports by route.", "Institute"):
+        assert words in text, words
+    pictures = {image.data for page in document.pages for image in page.images}
+    assert len(pictures) == 2
