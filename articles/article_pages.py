@@ -140,7 +140,9 @@ def article_pdf(request, year, month, day, slug):
     response["ETag"] = '"' + name.split("/")[-2] + '"'
     answer = public_response(request, response)
     if answer is not response:
-        response.close()
+        # A 304: the file is not sent. (Closing the response itself would
+        # end the request, and with it the database connection.)
+        response.file_to_stream.close()
     return answer
 
 
