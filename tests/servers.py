@@ -3,9 +3,29 @@
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, env=None):
+    """Run one of the site's management commands in a process of its own, with
+    `env` added to the environment; its output (the test fails if it does)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def free_port():

@@ -23,9 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from .factories import DocumentFactory, pdf_bytes
-from .servers import free_port, program, stop, wait_for_port
+from .servers import ROOT, free_port, manage, program, stop, wait_for_port
 
-ROOT = Path(__file__).resolve().parent.parent
 WSGI = "csr_site.wsgi"
 HOST = "research.example.org"
 PRODUCTION = {
@@ -68,18 +67,6 @@ def render(sample, replacements):
         assert placeholder in sample, f"{placeholder!r} is no longer in deploy/nginx.conf"
         sample = sample.replace(placeholder, value)
     return sample
-
-
-def manage(*args, env):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture(scope="module")

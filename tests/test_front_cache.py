@@ -14,13 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from .servers import ROOT, free_port, manage
 
 
 def wait_for(port):
@@ -33,19 +27,6 @@ def wait_for(port):
     raise AssertionError(f"nothing answers on port {port}")
 
 
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture
 def site(tmp_path):
     """The site with its sample articles, served by gunicorn on a port of its own."""
@@ -55,8 +36,8 @@ def site(tmp_path):
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "SITE_HOST": "localhost",
     }
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    manage("migrate", "--noinput", env=env)
+    manage("load_demo", env=env)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -123,11 +104,11 @@ def test_front_cache_keeps_pages_and_shows_edits_after_revalidation(front_cache)
     env, port = front_cache
     path = (
         manage(
-            env,
             "shell",
             "-c",
             "from articles.models import Article; "
             "print(Article.objects.public().filter(language='en').first().get_absolute_url())",
+            env=env,
         )
         .strip()
         .splitlines()[-1]
@@ -140,12 +121,12 @@ def test_front_cache_keeps_pages_and_shows_edits_after_revalidation(front_cache)
     assert headers["X-Cache-Status"] == "HIT" and again == body
 
     manage(
-        env,
         "shell",
         "-c",
         "from articles.models import Article; "
         f"a = next(a for a in Article.objects.all() if a.get_absolute_url() == {path!r}); "
         "a.title = 'Edited at the front'; a.save()",
+        env=env,
     )
     time.sleep(5.5)
     status, headers, body = fetch(port, path)
