@@ -253,13 +253,13 @@ KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
 def strip_controls(value, result):
     kept = []
     for character in value:
-        category = unicodedata.category(character)
-        if character in "\t\n\r" or (
-            category in ("Cc", "Cf") and character not in KEPT_FORMAT_CHARACTERS
+        if (
+            character not in "\t\n\r"
+            and unicodedata.category(character) in ("Cc", "Cf")
+            and character not in KEPT_FORMAT_CHARACTERS
         ):
-            if character not in "\t\n\r":
-                result.controls_removed += 1
-                continue
+            result.controls_removed += 1
+            continue
         kept.append(character)
     return "".join(kept)
 
@@ -287,7 +287,7 @@ BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
 # Shortcodes that show media kept on the old site: dropped with what they enclose.
 MEDIA_SHORTCODES = ["caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"]
 MEDIA_SHORTCODE = re.compile(
-    r"\[(?P<name>{0})\b[^\]]*\](?:(?:.*?)\[/(?P=name)\])?".format("|".join(MEDIA_SHORTCODES)),
+    r"\[(?P<name>" + "|".join(MEDIA_SHORTCODES) + r")\b[^\]]*\](?:.*?\[/(?P=name)\])?",
     re.DOTALL | re.IGNORECASE,
 )
 # Other shortcodes of WordPress and of common page builders: the tags go, the text stays.
