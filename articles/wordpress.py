@@ -172,6 +172,8 @@ def read(path):
         remove_pis=True,
     )
     depth, version = 0, None
+    # The parser's error log is kept per thread across files: start this one empty.
+    etree.clear_error_log()
     try:
         for event, element in events:
             if event == "start":

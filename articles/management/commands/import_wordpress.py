@@ -1,4 +1,3 @@
-import sys
 import time
 from pathlib import Path
 
@@ -8,7 +7,7 @@ from articles.wordpress import WordPressError, import_wordpress
 
 
 class Progress:
-    """A progress line on standard error, redrawn every `every` posts."""
+    """A progress line on the command's standard error, redrawn every `every` posts."""
 
     def __init__(self, stream, every=200):
         self.stream, self.every, self.started = stream, every, time.monotonic()
@@ -19,9 +18,8 @@ class Progress:
         share = done / total if total else 1
         bar = "#" * int(share * 30)
         seconds = time.monotonic() - self.started
-        self.stream.write(f"\r[{bar:<30}] {done}/{total} posts, {seconds:.0f} s")
-        if done == total:
-            self.stream.write("\n")
+        ending = "\n" if done == total else ""
+        self.stream.write(f"\r[{bar:<30}] {done}/{total} posts, {seconds:.0f} s", ending=ending)
         self.stream.flush()
 
 
@@ -55,7 +53,7 @@ class Command(BaseCommand):
         media_dir = options["media_dir"]
         if media_dir and not Path(media_dir).is_dir():
             raise CommandError(f"{media_dir}: no such folder.")
-        progress = Progress(sys.stderr) if options["verbosity"] else None
+        progress = Progress(self.stderr) if options["verbosity"] else None
         try:
             result = import_wordpress(
                 path,
