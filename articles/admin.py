@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +18,11 @@ from taggit.models import Tag
 
 from csr_site.audit import record, record_many
 
-from . import richtext, versions
+from . import (
+    redirect_admin,  # noqa: F401 - registers the redirects admin
+    richtext,
+    versions,
+)
 from .article_pages import article_preview
 from .forms import (
     ArticleForm,
@@ -507,7 +511,11 @@ class KeywordAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Choose the key word to keep."), messages.ERROR)
             else:
                 names = ", ".join(k.name for k in keywords if k.pk != into.pk)
-                count = merge_keywords(into, keywords)
+                try:
+                    count = merge_keywords(into, keywords)
+                except ValidationError as refusal:
+                    self.message_user(request, " ".join(refusal.messages), messages.ERROR)
+                    return None
                 record(request.user, into, f"Merged key words into it: {names}")
                 self.message_user(
                     request,

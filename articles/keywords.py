@@ -1,10 +1,48 @@
 """Operations over several key words at once."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from taggit.utils import _parse_tags
 
+from . import redirects
 from .models import Article, Keyword, TaggedArticle
 from .search import index_articles
+
+
+def _languages(keywords):
+    """The languages of the articles each key word is used by: {pk: {"en", …}}."""
+    found = {keyword.pk: set() for keyword in keywords}
+    pairs = TaggedArticle.objects.filter(tag__in=found).values_list(
+        "tag_id", "content_object__language"
+    )
+    for pk, language in pairs.distinct():
+        found[pk].add(language)
+    return found
+
+
+def check_merge(into, others):
+    """Refuse to fold key words of one language into a key word of the other.
+
+    "Syria" (English articles) and "سوریه" (Persian articles) are counterparts,
+    not one key word: merged, each edition would list the other's word.
+    """
+    languages = _languages([into, *others])
+    for keyword in others:
+        mixed = (
+            languages[into.pk]
+            and languages[keyword.pk]
+            and not (languages[into.pk] & languages[keyword.pk])
+        )
+        if mixed or keyword.pk == into.counterpart_id:
+            raise ValidationError(
+                _(
+                    "“%(other)s” and “%(into)s” are used by articles of different languages: "
+                    "link them as counterparts instead of merging them."
+                )
+                % {"other": keyword.name, "into": into.name},
+                code="languages",
+            )
 
 
 @transaction.atomic
@@ -13,11 +51,13 @@ def merge_keywords(into, others):
 
     Every article tagged with any of them ends up tagged with `into`, once.
     `into` keeps its own description and counterpart, and takes the first
-    of the others' where it has none.
+    of the others' where it has none. The others' addresses lead to `into`.
+    Key words of different languages are refused (`check_merge`).
     """
     others = [keyword for keyword in others if keyword.pk != into.pk]
     if not others:
         return into.tagged_articles.count()
+    check_merge(into, others)
     ids = [keyword.pk for keyword in others]
     tagged = set(
         TaggedArticle.objects.filter(tag__in=ids).values_list("content_object_id", flat=True)
@@ -34,6 +74,7 @@ def merge_keywords(into, others):
         (k.counterpart for k in others if k.counterpart_id not in (None, into.pk, *ids)),
         None,
     )
+    redirects.keywords_merged(into, others)
     Keyword.objects.filter(pk__in=ids).delete()
     into.save(update_fields=["description"])
     if counterpart is not None and into.counterpart_id != counterpart.pk:

@@ -20,11 +20,12 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from authors.models import Author
 
-from . import editions, figures, richtext
+from . import editions, figures, redirects, richtext
 from .changes import ContentQuerySet
 from .documents import Document  # noqa: F401 - registered with the app's models
 from .images import Image
 from .querysets import ArticleQuerySet, KeywordQuerySet
+from .redirects import Redirect  # noqa: F401 - registered with the app's models
 
 # A DOI as registries issue them: "10.", a registrant code of four or more
 # digits (with optional dot-separated parts), "/", and a suffix without spaces.
@@ -91,6 +92,12 @@ class Keyword(TagBase):
             # beside "Syria".
             models.UniqueConstraint(Lower("name"), name="keyword_name_case_insensitive_unique")
         ]
+
+    def save(self, *args, **kwargs):
+        # A renamed key word's old address leads to it.
+        old_path = redirects.address_before_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        redirects.moved(self, old_path)
 
     def get_absolute_url(self):
         return reverse("articles:keyword", kwargs={"slug": self.slug})
@@ -248,7 +255,10 @@ class Article(models.Model):
         self.publish_date = timezone.localdate(self.published_at)
         if kwargs.get("update_fields") is not None and "published_at" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "publish_date"}
+        # A published article that moves leaves its old address leading to it.
+        old_path = redirects.address_before_save(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        redirects.moved(self, old_path)
 
     def get_absolute_url(self):
         """The article's address, in the edition of its own language."""

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles import editions, richtext
+from articles import editions, redirects, richtext
 from articles.changes import ContentQuerySet
 
 
@@ -66,7 +66,10 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         self.bio = richtext.clean(self.bio)
+        # An author whose slug changes keeps the old address leading to the profile.
+        old_path = redirects.address_before_save(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        redirects.moved(self, old_path)
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
