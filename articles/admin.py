@@ -36,7 +36,7 @@ from .forms import (
     lock_token,
 )
 from .keywords import merge_keywords
-from .models import Article, ArticleAuthor, Document, Image, Keyword, PreviewLink, Section
+from .models import Article, ArticleAuthor, Document, Image, Keyword, Page, PreviewLink, Section
 from .templatetags.articles_tags import document_facts
 
 # Key words are this site's tags; taggit's own tag model is not used.
@@ -469,9 +469,19 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
 @admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
     form = KeywordForm
-    list_display = ["name", "slug", "article_count", "counterpart"]
+    list_display = ["name", "slug", "article_count", "counterpart", "featured"]
+    list_filter = ["featured"]
+    list_editable = ["featured"]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "new_slug", "description", "description_fa", "counterpart"]
+    fields = [
+        "name",
+        "slug",
+        "new_slug",
+        "description",
+        "description_fa",
+        "counterpart",
+        "featured",
+    ]
     autocomplete_fields = ["counterpart"]
     actions = ["merge"]
 
@@ -532,3 +542,16 @@ class KeywordAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/articles/keyword/merge.html", context)
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    fields = [("title", "title_fa"), "slug", "body", "body_fa"]
+    formfield_overrides = {models.TextField: {"widget": richtext.editor_widget()}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name.endswith("_fa"):
+            field.widget.attrs.update(dir="rtl", lang="fa")
+        return field

@@ -304,7 +304,7 @@ class KeywordForm(forms.ModelForm):
 
     class Meta:
         model = Keyword
-        fields = ["name", "slug", "description", "description_fa", "counterpart"]
+        fields = ["name", "slug", "description", "description_fa", "counterpart", "featured"]
         widgets = {"description_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"})}
 
     def clean(self):

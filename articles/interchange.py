@@ -38,6 +38,7 @@ MAX_REPORTED_ERRORS = 50
 # The fields of each kind of record, read by the import forms and written by export.
 AUTHOR_FIELDS = [
     "name",
+    "name_fa",
     "slug",
     "position",
     "affiliation",

@@ -79,6 +79,14 @@ class Keyword(TagBase):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    featured = models.BooleanField(
+        _("featured on the home page"),
+        default=False,
+        help_text=_(
+            "Its latest articles fill the home page's “In depth” slot; of several "
+            "featured key words, the one with the most articles in the edition is shown."
+        ),
+    )
 
     objects = NaturalKeyManager.from_queryset(KeywordQuerySet)()
 
@@ -374,7 +382,7 @@ class Article(models.Model):
             "sections": sections,
             "contents": headed if len(headed) >= 3 else [],
             "notes": notes,
-            "bylines": list(self.bylines.select_related("author")),
+            "bylines": list(self.bylines.select_related("author", "author__portrait")),
             "keywords": sorted(self.keywords.all()),
             "reading_minutes": max(1, round(words / WORDS_PER_MINUTE)),
         }
@@ -538,3 +546,6 @@ class PreviewLink(models.Model):
             return None
         link = cls.objects.select_related("article").filter(pk=pk).first()
         return link if link is not None and link.is_valid else None
+
+
+from .pages import Page  # noqa: E402,F401  (the About page; its model lives with its view)

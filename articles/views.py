@@ -8,6 +8,7 @@ import logging
 from functools import cached_property
 
 from django.db import DatabaseError, transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import translate_url
@@ -23,12 +24,23 @@ from django.views.generic import (
 from . import calendar, editions
 from .forms import SearchForm
 from .mixins import ArticleListMixin, PublicPageMixin
-from .models import Article, Keyword
+from .models import Article, Keyword, TaggedArticle
 from .search import highlighted, search_articles
 
 logger = logging.getLogger(__name__)
 
+# The home page: a lead article, the next few with pictures, then a plain
+# list, all from one fetch of the latest articles, which also fills the
+# groups under the main key words with the older ones (so the page's queries
+# do not grow with them); the other edition's latest; and the featured key
+# word's articles.
 HOME_ARTICLES = 10
+HOME_TOP = 4
+HOME_POOL = 40
+HOME_GROUPS = 3
+HOME_PER_GROUP = 3
+HOME_OTHER_EDITION = 4
+HOME_IN_DEPTH = 3
 HOME_KEYWORDS = 15
 
 
@@ -50,10 +62,54 @@ class HomeView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         keywords = sorted(self.keywords_in_use(), key=lambda k: -k.article_count)
+        pool = list(
+            Article.objects.in_edition()
+            .for_listing()
+            .prefetch_related(
+                Prefetch(
+                    "tagged_items",
+                    queryset=TaggedArticle.objects.only("content_object_id", "tag_id"),
+                    to_attr="keyword_links",
+                )
+            )[:HOME_POOL]
+        )
+        latest = pool[:HOME_ARTICLES]
+        featured = next((keyword for keyword in keywords if keyword.featured), None)
         return super().get_context_data(
-            articles=Article.objects.in_edition().for_listing()[:HOME_ARTICLES],
+            lead=latest[0] if latest else None,
+            top=latest[1 : HOME_TOP + 1],
+            articles=latest[HOME_TOP + 1 :],
+            groups=self.groups(pool[HOME_ARTICLES:], keywords[:HOME_GROUPS]),
+            featured=featured,
+            in_depth=self.in_depth(featured),
+            other_edition=Article.objects.in_edition(editions.other()).for_listing()[
+                :HOME_OTHER_EDITION
+            ],
             keywords=keywords[:HOME_KEYWORDS],
             **kwargs,
+        )
+
+    @staticmethod
+    def groups(older, keywords):
+        """The latest articles under each main key word, from those fetched
+        beyond the ones the page already lists."""
+        groups = []
+        for keyword in keywords:
+            articles = [
+                article
+                for article in older
+                if any(link.tag_id == keyword.pk for link in article.keyword_links)
+            ][:HOME_PER_GROUP]
+            if articles:
+                groups.append((keyword, articles))
+        return groups
+
+    @staticmethod
+    def in_depth(keyword):
+        if keyword is None:
+            return []
+        return list(
+            Article.objects.in_edition().for_listing().filter(keywords=keyword)[:HOME_IN_DEPTH]
         )
 
 

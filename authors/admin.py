@@ -42,10 +42,10 @@ class AuthorAdmin(richtext.EditorAdminMixin, admin.ModelAdmin):
     list_select_related = ["portrait"]
     autocomplete_fields = ["portrait"]
     list_filter = ["is_active"]
-    search_fields = ["name", "slug", "position", "affiliation"]
+    search_fields = ["name", "name_fa", "slug", "position", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     fields = [
-        "name",
+        ("name", "name_fa"),
         "slug",
         ("position", "affiliation"),
         ("position_fa", "affiliation_fa"),

@@ -10,6 +10,13 @@ from articles.changes import ContentQuerySet
 
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[richtext.validate_plain_text])
+    name_fa = models.CharField(
+        _("name in Persian"),
+        max_length=200,
+        blank=True,
+        validators=[richtext.validate_plain_text],
+        help_text=_("Shown in the Persian edition; the English name is used when blank."),
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     position = models.CharField(
         _("position"),
@@ -73,6 +80,14 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def name_in(self, language=None):
+        """The name in `language` (the current edition's), if given, else in English."""
+        return editions.localised(self.name, self.name_fa, language)
+
+    @property
+    def local_name(self):
+        return self.name_in()
 
     def position_in(self, language=None):
         """The position in `language` (the current edition's), if given, else in English."""

@@ -59,6 +59,10 @@ SITE_HOST = env(
 
 SITE_NAME = env("SITE_NAME", "Center for Strategic Research")
 SITE_NAME_FA = env("SITE_NAME_FA", "مرکز تحقیقات راهبردی")
+# How readers reach the institute, printed in every page's footer.
+CONTACT_EMAIL = env("CONTACT_EMAIL", "")
+SITE_ADDRESS = env("SITE_ADDRESS", "Tehran, Iran")
+SITE_ADDRESS_FA = env("SITE_ADDRESS_FA", "تهران، ایران")
 
 INSTALLED_APPS = [
     "csr_site.apps.SiteAdminConfig",

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
-from articles import converters, sitemaps
+from articles import converters, pages, sitemaps
 from articles.caching import public_page
 
 from .health import healthz
@@ -20,6 +20,8 @@ register_converter(converters.UnicodeSlug, "uslug")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
+    path("manifest.webmanifest", pages.manifest, name="manifest"),
     path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
     path(
         "sitemap-<slug:section>.xml",
@@ -35,6 +37,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("authors/", include("authors.urls")),
+    path("about/", pages.about, name="about"),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, ArticleAuthor
+from articles.models import Article, ArticleAuthor, Keyword
 
 from .conftest import public_urls
 from .factories import ArticleFactory, AuthorFactory
@@ -101,20 +101,40 @@ def test_authors_are_listed_in_byline_order(client, db):
     assert body.index("Ali First") < body.index("Zahra Last")
 
 
-def test_home_lists_the_ten_latest_public_articles_and_main_keywords(client, db):
+def test_home_leads_with_the_latest_then_lists_the_next_newest_first(client, db):
     articles = [
         ArticleFactory(
             title=f"Home piece {n:02d}",
             published_at=timezone.now() - datetime.timedelta(days=n + 1),
-            keywords=["Energy"],
+            keywords=["Energy"] if n % 2 else ["Oil"],
         )
-        for n in range(12)
+        for n in range(14)
     ]
     body = client.get("/").content.decode()
-    for article in articles[:10]:
-        assert article.title in body
-    assert articles[10].title not in body
-    assert '<a href="/keywords/energy/"><bdi>Energy</bdi></a>' in body
+    top, rest = body.split('class="layout"')
+    assert top.index('class="lead-card"') < top.index("Home piece 00") < top.index("Home piece 04")
+    assert "Home piece 05" not in top
+    more, topics = rest.split('class="topic"', 1)
+    assert more.index("Home piece 05") < more.index("Home piece 09")
+    assert "Home piece 10" not in more
+    # Older pieces appear under their key words, after the ten latest.
+    assert '<a href="/keywords/energy/"><bdi>Energy</bdi></a>' in topics
+    assert topics.index("Home piece 11") < topics.index("Home piece 13")
+    assert not any(article.title in topics for article in articles[:10])
+
+
+def test_home_shows_the_other_editions_latest_and_the_featured_key_word(client, db):
+    persian = ArticleFactory(language="fa", title="تحلیل تازه")
+    ArticleFactory(title="Not yet featured", keywords=["Grain"])
+    body = client.get("/").content.decode()
+    assert persian.title in body.split('class="other-edition"')[1]
+    assert "In depth" not in body
+    Keyword.objects.filter(name="Grain").update(featured=True)
+    Keyword.objects.get(name="Grain").save()  # as the admin saves it: the page changes
+    body = client.get("/").content.decode()
+    in_depth = body.split('class="in-depth"')[1].split("</section>")[0]
+    assert "Grain" in in_depth and "Not yet featured" in in_depth
+    assert "تحلیل تازه" not in body.split('class="other-edition"')[0]
 
 
 def test_article_index_is_newest_first_and_paginated(client, db):
