@@ -42,7 +42,8 @@ WRITES = {
     "byline reordered in bulk": (
         lambda a: ArticleAuthor.objects.filter(article=a, order=0).update(order=5),
         "article",
-        '<ul class="byline">\n  <li><span class="byline-text"><a href="/authors/beta-second/"><bdi>Beta Second',
+        '<ul class="byline">\n  <li><span class="byline-text">'
+        '<a href="/authors/beta-second/"><bdi>Beta Second',
         None,
     ),
     "authors renamed in bulk": (

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0016_keyword_featured'),
+        ('articles', '0017_keyword_featured'),
     ]
 
     operations = [
