@@ -9,6 +9,7 @@ from io import StringIO
 import feedparser
 import lxml.html
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,10 +20,11 @@ from PIL import Image as Pillow
 from PIL import ImageFile
 
 from articles import renditions, richtext
-from articles.models import Image, Section
+from articles.models import Article, Image, Section
 from bench.renditions import draw
 
 from .factories import ArticleFactory, AuthorFactory, ImageFactory, picture_bytes
+from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
 
 ADD_URL = "/admin/articles/image/add/"
 
@@ -399,3 +401,38 @@ def test_lead_image_stays_within_the_phone_and_desktop_budgets(db, tmp_path, ext
     # A 1280 px desktop at one and twice its density: the column is 38rem.
     for density in (1, 2):
         assert chosen(files, 38 * 16, density)["size"] <= 200 * 1024, density
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_editors_figure_button_inserts_a_library_figure(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    image = ImageFactory()
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept(f"#{image.pk}")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("dialog", answer)
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "boss")
+        page.fill("#id_password", "a-long-password")
+        page.click("input[type=submit]")
+        page.goto(live_server.url + "/admin/articles/article/add/")
+        page.fill("#id_title", "Written with a figure")
+        page.locator("#sections-0 [contenteditable=true]").click()
+        page.keyboard.type("Before the figure.")
+        page.locator('#sections-0 [title="Insert a figure from the image library"]').click()
+        page.click("input[name=_save]")
+        page.wait_for_url("**/admin/articles/article/")
+        browser.close()
+
+    assert asked and "Number of the image in the library" in asked[0]
+    body = Article.objects.get(slug="written-with-a-figure").sections.get().body
+    assert body == f'<p>Before the figure.</p><figure data-image="{image.pk}"></figure>'
