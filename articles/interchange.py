@@ -13,7 +13,8 @@ lists of fields drive export. Checked by hand here is only what no form holds:
 the shape of the JSON (objects, lists, strings), the parts nested in an
 article (bylines, key words, sections, translation), and rules across records
 (a slug twice in the file, authors and translations named by slug, the
-publishing rule of `Article.publishing_problems`).
+publishing rule of `Article.publishing_problems`). The image and document
+files the records name are found, checked and stored by `archive_media`.
 """
 
 import json
