@@ -13,7 +13,8 @@ lists of fields drive export. Checked by hand here is only what no form holds:
 the shape of the JSON (objects, lists, strings), the parts nested in an
 article (bylines, key words, sections, translation), and rules across records
 (a slug twice in the file, authors and translations named by slug, the
-publishing rule of `Article.publishing_problems`).
+publishing rule of `Article.publishing_problems`). The image and document
+files the records name are found, checked and stored by `archive_media`.
 """
 
 import json
@@ -29,8 +30,10 @@ from django.utils import timezone
 from authors.models import Author
 from csr_site.audit import record_many
 
-from . import richtext
+from . import archive_media, figures, richtext
+from .documents import Document
 from .forms import check_article_size, check_section_body, too_many_sections
+from .images import Image
 from .models import Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
@@ -59,10 +62,16 @@ ARTICLE_FIELDS = [
     "photo_credit",
 ]
 # An article's parts that are not fields of its own.
-ARTICLE_PARTS = ["authors", "keywords", "sections", "translation"]
+ARTICLE_PARTS = ["authors", "keywords", "sections", "translation", "image", "documents"]
+AUTHOR_PARTS = ["portrait"]
 SECTION_FIELDS = ["heading", "body"]
 BYLINE_FIELDS = ["position", "affiliation"]
 KEYWORD_FIELDS = ["name", "description", "description_fa"]
+DOCUMENT_FIELDS = ["title", "language"]
+# An image or documents entry left out of a record leaves what is stored
+# alone (a file exported without its media keeps them on re-import); `null`
+# or an empty list removes them.
+UNCHANGED = object()
 
 
 class ArchiveError(Exception):
@@ -196,6 +205,20 @@ class KeywordForm(RecordForm):
         return cleaned_data
 
 
+class ImageEntryForm(RecordForm):
+    """The text of a lead image, portrait or figure (its file is checked apart)."""
+
+    class Meta:
+        model = Image
+        fields = archive_media.IMAGE_TEXTS
+
+
+class DocumentEntryForm(RecordForm):
+    class Meta:
+        model = Document
+        fields = DOCUMENT_FIELDS
+
+
 class TranslationForm(forms.Form):
     slug = forms.SlugField(allow_unicode=True)
     date = forms.DateField(input_formats=["%Y-%m-%d"])
@@ -251,11 +274,13 @@ def _list(data, name, where, errors):
     return value
 
 
-def _check_authors(items, errors):
+def _check_authors(items, folder, errors):
     forms_by_slug = {}
     for index, data in enumerate(items):
         where = _where("author", index, data)
-        form = _checked(AuthorForm, data, where, errors)
+        form = _checked(AuthorForm, data, where, errors, AUTHOR_PARTS)
+        if form is not None:
+            form.portrait = _check_image_field(data, "portrait", where, folder, errors)
         slug = form and form.cleaned_data.get("slug")
         if slug in forms_by_slug:
             errors.append(f"{where}: slug: appears twice in the file")
@@ -282,6 +307,8 @@ class _ArticlePlan:
     keywords: list
     sections: list  # SectionForm
     translation: tuple | None  # (slug, day)
+    image: object = UNCHANGED  # archive_media.FoundImage, None or UNCHANGED
+    documents: object = UNCHANGED  # [archive_media.FoundDocument] or UNCHANGED
 
 
 def _check_bylines(data, where, known_authors, errors):
@@ -349,7 +376,7 @@ def _check_translation(data, where, errors):
     return (form.cleaned_data["slug"], form.cleaned_data["date"])
 
 
-def _check_articles(items, known_authors, errors):
+def _check_articles(items, known_authors, folder, errors):
     plans, seen = [], set()
     for index, data in enumerate(items):
         where = _where("article", index, data)
@@ -363,6 +390,8 @@ def _check_articles(items, known_authors, errors):
             keywords=_check_keywords(data, where, errors),
             sections=_check_sections(data, where, errors),
             translation=_check_translation(data, where, errors),
+            image=_check_image_field(data, "image", where, folder, errors),
+            documents=_check_documents(data, where, folder, errors),
         )
         if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
             problems = Article.publishing_problems(
@@ -376,6 +405,87 @@ def _check_articles(items, known_authors, errors):
         seen.add(form.key)
         plans.append(plan)
     return plans
+
+
+def _check_image_entry(entry, where, folder, errors):
+    """An image entry's text and file; the file found, or None if refused."""
+    form = _checked(ImageEntryForm, entry, where, errors, ["file"])
+    if form is None:
+        return None
+    try:
+        found = archive_media.check_image(folder, entry.get("file"))
+    except ValidationError as error:
+        errors.extend(f"{where}: file: {message}" for message in error.messages)
+        return None
+    if not form.is_valid():
+        return None
+    found.texts = {name: form.cleaned_data[name] for name in archive_media.IMAGE_TEXTS}
+    found.where = where
+    return found
+
+
+def _check_image_field(data, name, where, folder, errors):
+    if name not in data:
+        return UNCHANGED
+    if data[name] is None:
+        return None
+    return _check_image_entry(data[name], f"{where}: {name}", folder, errors)
+
+
+def _check_documents(data, where, folder, errors):
+    if "documents" not in data:
+        return UNCHANGED
+    found = []
+    for number, entry in enumerate(_list(data, "documents", where, errors), start=1):
+        label = f"{where}: documents: #{number}"
+        form = _checked(DocumentEntryForm, entry, label, errors, ["file"])
+        if form is None:
+            continue
+        try:
+            document = archive_media.check_document(folder, entry.get("file"))
+        except ValidationError as error:
+            errors.extend(f"{label}: file: {message}" for message in error.messages)
+            continue
+        if form.is_valid():
+            document.title = form.cleaned_data["title"]
+            document.language = form.cleaned_data["language"]
+            found.append(document)
+    return found
+
+
+def _check_figures(items, folder, errors):
+    """The top level's `images`: the library images figures in bodies name,
+    by number. Returns {number: FoundImage}."""
+    found = {}
+    for index, entry in enumerate(items):
+        where = f"image #{index + 1}"
+        number = entry.get("number") if isinstance(entry, dict) else None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            errors.append(f"{where}: number: must be the figure's number, a positive integer")
+            continue
+        where = f"image {number} (#{index + 1})"
+        if number in found:
+            errors.append(f"{where}: number: appears twice in the file")
+        entry = {name: value for name, value in entry.items() if name != "number"}
+        image = _check_image_entry(entry, where, folder, errors)
+        if image is not None:
+            found[number] = image
+    return found
+
+
+def _check_same_images(images, errors):
+    """One file is one library image, with one text: the same bytes given
+    twice with different texts would leave one of them unsaid."""
+    first = {}
+    for found in images:
+        if not isinstance(found, archive_media.FoundImage):
+            continue
+        other = first.setdefault(found.sha256, found)
+        if other is not found and other.texts != found.texts:
+            errors.append(
+                f"{found.where}: the same file as {other.where}, with another alt, "
+                "caption, credit or decorative"
+            )
 
 
 def _resolve_translations(plans, errors):
@@ -404,21 +514,32 @@ def _resolve_translations(plans, errors):
             errors.append(f"{plan.where}: translation: {slug!r} is in the same language")
 
 
-def check_archive(data):
-    """Check a decoded archive; raise ArchiveError listing every problem."""
+def check_archive(data, folder=None):
+    """Check a decoded archive and the files it names in `folder` (the archive's
+    own); raise ArchiveError listing every problem."""
     if not isinstance(data, dict):
         raise ArchiveError(["the file must hold a JSON object with authors and articles"])
     errors = [
         f"top level: {name}: is not a part of this format"
-        for name in sorted(set(data) - {"authors", "articles", "keywords"})
+        for name in sorted(set(data) - {"authors", "articles", "keywords", "images"})
     ]
-    author_items, article_items, keyword_items = (
-        _list(data, name, "top level", errors) for name in ("authors", "articles", "keywords")
+    author_items, article_items, keyword_items, image_items = (
+        _list(data, name, "top level", errors)
+        for name in ("authors", "articles", "keywords", "images")
     )
-    authors = _check_authors(author_items, errors)
+    figure_images = _check_figures(image_items, folder, errors)
+    authors = _check_authors(author_items, folder, errors)
     stored_authors = Author.objects.filter(slug__in=set(_named_authors(article_items)))
     known = set(authors) | set(stored_authors.values_list("slug", flat=True))
-    articles = _check_articles(article_items, known, errors)
+    articles = _check_articles(article_items, known, folder, errors)
+    _check_same_images(
+        [
+            *figure_images.values(),
+            *(form.portrait for form in authors.values()),
+            *(plan.image for plan in articles),
+        ],
+        errors,
+    )
     _resolve_translations(articles, errors)
     keywords = [
         form
@@ -427,7 +548,7 @@ def check_archive(data):
     ]
     if errors:
         raise ArchiveError(errors)
-    return authors, articles, keywords
+    return authors, articles, keywords, figure_images
 
 
 # ---------------------------------------------------------------------------
@@ -439,14 +560,23 @@ def _keyword_named(name):
     return existing or Keyword.objects.create(name=name)
 
 
-def import_archive(data):
-    """Check and write a decoded archive; all of it or, on any error, nothing."""
-    authors, articles, keywords = check_archive(data)
-    with transaction.atomic():
-        return _write(authors, articles, keywords)
+def import_archive(data, folder=None):
+    """Check and write a decoded archive whose files are in `folder`; all of it
+    or, on any error, nothing (no row, no stored file)."""
+    authors, articles, keywords, figure_images = check_archive(data, folder)
+    library = archive_media.Library()
+    with library.removing_files_on_error(), transaction.atomic():
+        library.store_figures(figure_images)
+        return _write(authors, articles, keywords, library)
 
 
-def _write(authors, articles, keywords):
+def _set_image(instance, name, found, library):
+    """Point `instance`'s image field `name` at the library image of `found`."""
+    if found is not UNCHANGED:
+        setattr(instance, name, library.image(found) if found else None)
+
+
+def _write(authors, articles, keywords, library):
     result = ImportResult()
 
     for form in authors.values():
@@ -454,6 +584,7 @@ def _write(authors, articles, keywords):
             result.authors_created += 1
         else:
             result.authors_updated += 1
+        _set_image(form.instance, "portrait", form.portrait, library)
         form.save()
     author_by_slug = Author.objects.in_bulk(
         {slug for plan in articles for slug, _ in plan.bylines}, field_name="slug"
@@ -463,7 +594,7 @@ def _write(authors, articles, keywords):
         # Each article gets a saved version of its own, as an admin save would.
         with reversion.create_revision():
             reversion.set_comment("Imported")
-            _write_article(plan, author_by_slug, result)
+            _write_article(plan, author_by_slug, result, library)
     record_many(None, [plan.form.instance for plan in articles], "Imported")
 
     for form in keywords:
@@ -486,12 +617,15 @@ def _write(authors, articles, keywords):
     return result
 
 
-def _write_article(plan, author_by_slug, result):
+def _write_article(plan, author_by_slug, result, library):
     if plan.form.instance._state.adding:
         result.articles_created += 1
     else:
         result.articles_updated += 1
+    _set_image(plan.form.instance, "image", plan.image, library)
     article = plan.form.save()
+    if plan.documents is not UNCHANGED:
+        library.documents(article, plan.documents)
     article.bylines.all().delete()
     for order, (slug, form) in enumerate(plan.bylines):
         byline = form.save(commit=False)
@@ -501,19 +635,20 @@ def _write_article(plan, author_by_slug, result):
     for order, form in enumerate(plan.sections):
         section = form.save(commit=False)
         section.article, section.order = article, order
+        section.body = library.renumber(section.body)
         section.save()
     article.keywords.set([_keyword_named(name) for name in plan.keywords])
 
 
-def import_json(text):
-    """Import an archive given as JSON text."""
+def import_json(text, folder=None):
+    """Import an archive given as JSON text, its files in `folder`."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ArchiveError([f"not valid JSON: {error}"]) from None
     except RecursionError:
         raise ArchiveError(["not valid JSON: nested too deeply"]) from None
-    return import_archive(data)
+    return import_archive(data, folder)
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +668,7 @@ def _byline_entry(line):
     return {"slug": line.author.slug, **_fields(line, BYLINE_FIELDS)}
 
 
-def _export_article(article):
+def _export_article(article, exporter=None):
     data = {
         **_fields(article, ARTICLE_FIELDS),
         "authors": [_byline_entry(line) for line in article.bylines.all()],
@@ -545,23 +680,50 @@ def _export_article(article):
             "slug": article.translation.slug,
             "date": article.translation.publish_date.isoformat(),
         }
+    if exporter:
+        data["image"] = exporter.image(article.image) if article.image else None
+        data["documents"] = [exporter.document(d) for d in article.documents.all()]
     return data
 
 
-def export_archive():
-    """Every author, described key word and article (drafts and scheduled ones too)."""
+def _export_author(author, exporter=None):
+    data = _fields(author, AUTHOR_FIELDS)
+    if exporter:
+        data["portrait"] = exporter.image(author.portrait) if author.portrait else None
+    return data
+
+
+def _export_figures(articles, exporter):
+    """The library images the figures in the articles' bodies name."""
+    wanted = set()
+    for article in articles:
+        for section in article.sections.all():
+            wanted |= figures.numbers(section.body)
+    images = Image.objects.in_bulk(wanted) if wanted else {}
+    return [{"number": number, **exporter.image(images[number])} for number in sorted(images)]
+
+
+def export_archive(folder=None):
+    """Every author, described key word and article (drafts and scheduled ones too).
+
+    With a `folder`, the images and documents too: their originals are
+    copied under `folder/media/` and the entries name them there. Without
+    one, the entries are left out (a re-import leaves stored ones alone).
+    """
+    exporter = archive_media.Exporter(folder) if folder else None
     articles = (
         Article.objects.order_by("published_at", "pk")
-        .select_related("translation")
-        .prefetch_related("bylines__author", "sections", "keywords")
+        .select_related("translation", "image")
+        .prefetch_related("bylines__author", "sections", "keywords", "documents")
     )
     keywords = (
         Keyword.objects.exclude(description="", description_fa="", counterpart=None)
         .select_related("counterpart")
         .order_by(Lower("name"))
     )
-    return {
-        "authors": [_fields(a, AUTHOR_FIELDS) for a in Author.objects.order_by("slug")],
+    authors = Author.objects.select_related("portrait").order_by("slug")
+    archive = {
+        "authors": [_export_author(author, exporter) for author in authors],
         "keywords": [
             {
                 **_fields(keyword, KEYWORD_FIELDS),
@@ -569,9 +731,12 @@ def export_archive():
             }
             for keyword in keywords
         ],
-        "articles": [_export_article(article) for article in articles],
+        "articles": [_export_article(article, exporter) for article in articles],
     }
+    if exporter:
+        archive["images"] = _export_figures(articles, exporter)
+    return archive
 
 
-def export_json():
-    return json.dumps(export_archive(), ensure_ascii=False, indent=2) + "\n"
+def export_json(folder=None):
+    return json.dumps(export_archive(folder), ensure_ascii=False, indent=2) + "\n"

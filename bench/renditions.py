@@ -30,6 +30,8 @@ DESKTOP = 38 * 16  # 38rem
 
 
 def draw(path, width=6000, height=4000):
+    """A photograph-like JPEG; its grain is 1200 cells across whatever its size,
+    so a smaller one (for a test) is as detailed at the rendition widths."""
     from PIL import Image, ImageDraw, ImageFilter
 
     rnd = random.Random(1)
@@ -43,7 +45,9 @@ def draw(path, width=6000, height=4000):
             [(0, height // 8), *ridge, (width // 8, height // 8)], fill=(30 + n * 15, 70, 40)
         )
     picture = sky.resize((width, height), Image.BICUBIC)
-    grain = Image.effect_noise((width // 5, height // 5), 60).resize((width, height), Image.BICUBIC)
+    grain = Image.effect_noise((1200, 1200 * height // width), 60).resize(
+        (width, height), Image.BICUBIC
+    )
     picture = Image.blend(picture, Image.merge("RGB", [grain] * 3), 0.3)
     picture.filter(ImageFilter.GaussianBlur(0.6)).save(path, "JPEG", quality=90)
 

@@ -38,6 +38,19 @@ def test_demo_content_fills_an_empty_database(client, db):
     assert Article.objects.filter(image__isnull=False).count() >= 6
 
 
+def test_demo_content_has_a_figure_and_documents_for_the_page_checks(client, db):
+    # tests/test_page_quality.py checks the newest public article of each edition.
+    call_command("load_demo", stdout=StringIO())
+    english = Article.objects.public().filter(language="en").first()
+    persian = Article.objects.public().filter(language="fa").first()
+    page = client.get(english.get_absolute_url()).content.decode()
+    assert english.image and page.count("<picture>") == 2  # The lead image and a figure.
+    assert "A reservoir at the end of summer." in page
+    assert "Briefing: heat and water in arid cities</a> (PDF, 9 KB, 3 pages)" in page
+    assert english.documents.get().page_count == 3
+    assert persian.documents.exists()
+
+
 def test_demo_content_is_loaded_once(db):
     call_command("load_demo", stdout=StringIO())
     count = Article.objects.count()

@@ -1,6 +1,7 @@
-"""Draws the sample content's pictures: landscapes made of gradients and noise.
+"""Draws the sample content's pictures (landscapes made of gradients and noise)
+and writes its sample report (a PDF, with WeasyPrint).
 
-The site ships these (articles/demo/*.jpg); they are made here, by the
+The site ships these (articles/demo/media/); they are made here, by the
 project, so they carry no one else's rights. Run from the project's folder
 to redraw them: `python articles/demo/draw.py`.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter
 
 WIDTH, HEIGHT = 1440, 960
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "media"
 
 # name: (seed, sky top, sky bottom, ridge colour, water or not, sun)
 SCENES = {
@@ -23,7 +24,35 @@ SCENES = {
     "city-heat": (6, (200, 120, 60), (250, 210, 120), (90, 60, 50), False, True),
     "gulf-evening": (7, (30, 50, 100), (240, 170, 90), (30, 30, 40), True, True),
     "caspian-rig": (8, (80, 100, 130), (190, 200, 210), (50, 55, 60), True, False),
+    "reservoir": (9, (140, 170, 200), (235, 225, 205), (120, 100, 80), True, True),
 }
+
+REPORT = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Heat and water in arid cities</title>
+<style>
+@page { size: A4; margin: 2.5cm; @bottom-center { content: counter(page); } }
+body { font-family: serif; font-size: 11pt; line-height: 1.5; }
+h1 { font-size: 20pt; } h2 { font-size: 14pt; break-before: page; }
+</style></head><body>
+<h1>Heat and water in arid cities</h1>
+<p>A briefing for municipal planners. Center for Strategic Research, sample content.</p>
+<p>Summers of record heat strain the electricity grid and the water network of large
+cities at the same time. This briefing sets out what a city can measure, and what it
+can change, before the next heat wave.</p>
+<h2>What to measure</h2>
+<p>Peak electricity demand by district; losses in the water network; the hours each
+neighbourhood spends above 40 °C; the places people go to cool down.</p>
+<h2>What to change</h2>
+<p>Heat action plans with named responsibilities; efficiency standards for new
+buildings; treated wastewater for green space; shade and water on the routes people walk.</p>
+</body></html>
+"""
+
+
+def write_report(path):
+    from weasyprint import HTML
+
+    HTML(string=REPORT).write_pdf(path)
 
 
 def gradient(top, bottom, height):
@@ -66,3 +95,4 @@ def draw(seed, top, bottom, ridge_colour, water, sun):
 if __name__ == "__main__":
     for name, scene in SCENES.items():
         draw(*scene).save(HERE / f"{name}.jpg", quality=80, optimize=True, progressive=True)
+    write_report(HERE / "heat-and-water-briefing.pdf")

@@ -1,33 +1,16 @@
-import json
 import secrets
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.files import File
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from articles.interchange import import_json
-from articles.models import Article, Image
+from articles.models import Article
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The sample archive; its images and documents, in demo/media/, are drawn
+# and written by articles/demo/draw.py.
 DEMO_FILE = DEMO_DIR / "demo.json"
-# Lead images of the sample articles: pictures drawn by articles/demo/draw.py.
-DEMO_IMAGES = DEMO_DIR / "images.json"
-
-
-@transaction.atomic
-def add_demo_images():
-    for entry in json.loads(DEMO_IMAGES.read_text(encoding="utf-8")):
-        article = Article.objects.get(slug=entry["article"])
-        with (DEMO_DIR / entry["file"]).open("rb") as picture:
-            article.image = Image.objects.create(
-                file=File(picture, name=entry["file"]),
-                alt=entry["alt"],
-                caption=entry["caption"],
-                credit=entry["credit"],
-            )
-        article.save(update_fields=["image"])
 
 
 class Command(BaseCommand):
@@ -44,8 +27,7 @@ class Command(BaseCommand):
         if Article.objects.exists():
             self.stdout.write("The database already has articles; no sample content loaded.")
         else:
-            result = import_json(DEMO_FILE.read_text(encoding="utf-8"))
-            add_demo_images()
+            result = import_json(DEMO_FILE.read_text(encoding="utf-8"), DEMO_DIR)
             self.stdout.write(self.style.SUCCESS(f"Sample content loaded. {result}"))
         if options["admin"]:
             password = secrets.token_urlsafe(12)
