@@ -156,7 +156,9 @@ def test_round_trip_with_files_restores_images_and_documents(
     assert all(image.renditions_current for image in Image.objects.all())
     # The page shows the lead image, the figure and the documents again.
     page = client.get(Article.objects.get(slug="talks").get_absolute_url()).content.decode()
-    assert page.count("<picture>") == 2 and "A chart" in page
+    article = page[page.index('<article class="article"') : page.index("</article>")]
+    # The lead image, the figure and the author's portrait in the byline.
+    assert article.count("<picture>") == 3 and "A chart" in article
     assert "Full report</a> (PDF, 1 KB, 3 pages)" in page
 
     # A second import of the same folder changes nothing and stores nothing more.

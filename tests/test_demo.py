@@ -44,7 +44,8 @@ def test_demo_content_has_a_figure_and_documents_for_the_page_checks(client, db)
     english = Article.objects.public().filter(language="en").first()
     persian = Article.objects.public().filter(language="fa").first()
     page = client.get(english.get_absolute_url()).content.decode()
-    assert english.image and page.count("<picture>") == 2  # The lead image and a figure.
+    article = page[page.index('<article class="article"') : page.index("</article>")]
+    assert english.image and article.count("<picture>") == 2  # The lead image and a figure.
     assert "A reservoir at the end of summer." in page
     assert "Briefing: heat and water in arid cities</a> (PDF, 9 KB, 3 pages)" in page
     assert english.documents.get().page_count == 3
