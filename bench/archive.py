@@ -1,8 +1,9 @@
 """A generated archive for the benchmarks, in a PostgreSQL database of its own.
 
-Importing this module points Django at the database `csr_bench` on the
-server BENCH_DATABASE_URL names (default postgres://postgres@127.0.0.1:5432),
-drops and makes that database anew, and sets up Django with DEBUG off.
+Importing this module points Django at the database BENCH_DB_NAME (default
+`csr_bench`) on the server BENCH_DATABASE_URL names (default
+postgres://postgres@127.0.0.1:5432), drops and makes that database anew, and
+sets up Django with DEBUG off. Give each concurrent run its own BENCH_DB_NAME.
 """
 
 import datetime
@@ -16,22 +17,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "csr_bench")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="csr_site.settings",
     DEBUG="0",
     SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     ALLOWED_HOSTS="testserver",
-    DATABASE_URL=f"{SERVER}/csr_bench",
+    DATABASE_URL=f"{SERVER}/{DB_NAME}",
     STATIC_ROOT=os.environ.get("BENCH_STATIC_ROOT", "/tmp/csr-bench-static"),
 )
 
 import psycopg  # noqa: E402
+import psycopg.sql  # noqa: E402
 
 
 def recreate_database():
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS csr_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE csr_bench")
+        name = psycopg.sql.Identifier(DB_NAME)
+        connection.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
 
 
 recreate_database()
