@@ -16,22 +16,26 @@ article (bylines, key words, sections, translation), and rules across records
 publishing rule of `Article.publishing_problems`).
 """
 
+import io
 import json
 from dataclasses import dataclass
 
-import reversion
+import ijson
 from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from reversion.models import Revision, Version
 
 from authors.models import Author
 from csr_site.audit import record_many
 
-from . import richtext
+from . import caching, richtext, search
 from .forms import check_article_size, check_section_body, too_many_sections
-from .models import Article, ArticleAuthor, Keyword, Section
+from .models import Article, ArticleAuthor, Keyword, Section, TaggedArticle
 
 MAX_REPORTED_ERRORS = 50
 
@@ -263,16 +267,6 @@ def _check_authors(items, errors):
     return forms_by_slug
 
 
-def _named_authors(articles):
-    """The author slugs the articles name (those that could be stored)."""
-    for article in articles:
-        entries = article.get("authors") if isinstance(article, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            slug = entry.get("slug") if isinstance(entry, dict) else entry
-            if isinstance(slug, str) and "\x00" not in slug:
-                yield slug
-
-
 @dataclass
 class _ArticlePlan:
     where: str
@@ -348,89 +342,226 @@ def _check_translation(data, where, errors):
     return (form.cleaned_data["slug"], form.cleaned_data["date"])
 
 
-def _check_articles(items, known_authors, errors):
-    plans, seen = [], set()
-    for index, data in enumerate(items):
-        where = _where("article", index, data)
-        form = _checked(ArticleForm, data, where, errors, ARTICLE_PARTS)
-        if form is None:
-            continue
-        plan = _ArticlePlan(
-            where=where,
-            form=form,
-            bylines=_check_bylines(data, where, known_authors, errors),
-            keywords=_check_keywords(data, where, errors),
-            sections=_check_sections(data, where, errors),
-            translation=_check_translation(data, where, errors),
+def _check_article(data, index, known_authors, errors):
+    """Check one article record; its plan (valid or not), or None if it is no object."""
+    where = _where("article", index, data)
+    form = _checked(ArticleForm, data, where, errors, ARTICLE_PARTS)
+    if form is None:
+        return None
+    plan = _ArticlePlan(
+        where=where,
+        form=form,
+        bylines=_check_bylines(data, where, known_authors, errors),
+        keywords=_check_keywords(data, where, errors),
+        sections=_check_sections(data, where, errors),
+        translation=_check_translation(data, where, errors),
+    )
+    if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
+        problems = Article.publishing_problems(
+            authors=len(plan.bylines), sections=len(plan.sections)
         )
-        if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
-            problems = Article.publishing_problems(
-                authors=len(plan.bylines), sections=len(plan.sections)
-            )
-            errors.extend(f"{where}: {part}: {message}" for part, message in problems.items())
-        if form.key and form.key in seen:
+        errors.extend(f"{where}: {part}: {message}" for part, message in problems.items())
+    return plan
+
+
+@dataclass
+class _ArticleKey:
+    """What the rules across articles need of one, kept for the whole file
+    while the records themselves are read one at a time."""
+
+    where: str
+    key: tuple | None  # (slug, day)
+    language: str | None
+    translation: tuple | None
+
+
+def _check_articles(items, known_authors, errors, progress=None):
+    """Check the articles one by one (the file is read as a stream); keep
+    only what the rules across them need."""
+    keys, seen = [], set()
+    for index, data in enumerate(items):
+        if progress:
+            progress(index)
+        plan = _check_article(data, index, known_authors, errors)
+        if plan is None:
+            continue
+        key = plan.form.key
+        if key and key in seen:
             errors.append(
-                f"{where}: slug: another article in the file has this slug on {form.key[1]}"
+                f"{plan.where}: slug: another article in the file has this slug on {key[1]}"
             )
-        seen.add(form.key)
-        plans.append(plan)
-    return plans
+        seen.add(key)
+        keys.append(
+            _ArticleKey(plan.where, key, plan.form.cleaned_data.get("language"), plan.translation)
+        )
+    return keys
 
 
-def _resolve_translations(plans, errors):
-    by_key = {plan.form.key: plan for plan in plans if plan.form.key}
-    wanted = {plan.translation for plan in plans if plan.translation}
+def _resolve_translations(keys, errors):
+    by_key = {entry.key: entry for entry in keys if entry.key}
+    wanted = {entry.translation for entry in keys if entry.translation}
     stored = {
         (article.slug, article.publish_date): article
         for article in Article.objects.filter(slug__in={slug for slug, _ in wanted})
     }
-    for plan in plans:
-        if not plan.translation:
+    for entry in keys:
+        if not entry.translation:
             continue
-        slug, day = plan.translation
-        target = by_key.get(plan.translation) or stored.get(plan.translation)
+        slug, day = entry.translation
+        target = by_key.get(entry.translation) or stored.get(entry.translation)
         if target is None:
             errors.append(
-                f"{plan.where}: translation: no article {slug!r} of {day} in the file or database"
+                f"{entry.where}: translation: no article {slug!r} of {day} in the file or database"
             )
-        elif target is plan:
-            errors.append(f"{plan.where}: translation: an article cannot be its own translation")
-        elif plan.form.cleaned_data.get("language") == (
-            target.form.cleaned_data.get("language")
-            if isinstance(target, _ArticlePlan)
-            else target.language
-        ):
-            errors.append(f"{plan.where}: translation: {slug!r} is in the same language")
+        elif target is entry:
+            errors.append(f"{entry.where}: translation: an article cannot be its own translation")
+        elif entry.language == target.language:
+            errors.append(f"{entry.where}: translation: {slug!r} is in the same language")
 
 
-def check_archive(data):
-    """Check a decoded archive; raise ArchiveError listing every problem."""
-    if not isinstance(data, dict):
-        raise ArchiveError(["the file must hold a JSON object with authors and articles"])
-    errors = [
-        f"top level: {name}: is not a part of this format"
-        for name in sorted(set(data) - {"authors", "articles", "keywords"})
-    ]
-    author_items, article_items, keyword_items = (
-        _list(data, name, "top level", errors) for name in ("authors", "articles", "keywords")
-    )
-    authors = _check_authors(author_items, errors)
-    stored_authors = Author.objects.filter(slug__in=set(_named_authors(article_items)))
-    known = set(authors) | set(stored_authors.values_list("slug", flat=True))
-    articles = _check_articles(article_items, known, errors)
-    _resolve_translations(articles, errors)
+def _check(archive, progress=None):
+    """Check an archive (first pass); raise ArchiveError listing every problem.
+
+    Returns the author and key word forms and the articles' keys.
+    """
+    errors = archive.shape_problems()
+    authors = _check_authors(archive.items("authors"), errors)
+    known = set(authors) | set(Author.objects.values_list("slug", flat=True))
+    keys = _check_articles(archive.items("articles"), known, errors, progress)
+    _resolve_translations(keys, errors)
     keywords = [
         form
-        for index, item in enumerate(keyword_items)
+        for index, item in enumerate(archive.items("keywords"))
         if (form := _checked(KeywordForm, item, f"key word #{index + 1}", errors))
     ]
     if errors:
         raise ArchiveError(errors)
-    return authors, articles, keywords
+    return authors, keys, keywords
+
+
+def check_archive(data):
+    """Check a decoded archive; raise ArchiveError listing every problem."""
+    return _check(_DecodedArchive(data))
 
 
 # ---------------------------------------------------------------------------
-# Writing
+# Reading: a decoded archive, or a JSON file read as a stream
+
+
+class _DecodedArchive:
+    def __init__(self, data):
+        self.data = data
+
+    def shape_problems(self):
+        if not isinstance(self.data, dict):
+            raise ArchiveError(["the file must hold a JSON object with authors and articles"])
+        errors = [
+            f"top level: {name}: is not a part of this format"
+            for name in sorted(set(self.data) - set(ARCHIVE_PARTS))
+        ]
+        for name in ARCHIVE_PARTS:
+            _list(self.data, name, "top level", errors)
+        return errors
+
+    def items(self, name):
+        value = self.data.get(name)
+        return value if isinstance(value, list) else []
+
+
+# The parts of an archive, each a list.
+ARCHIVE_PARTS = ["authors", "articles", "keywords"]
+# Nesting deeper than any archive needs (a section sits at depth 5) is refused.
+MAX_DEPTH = 64
+
+
+class _JsonArchive:
+    """A JSON archive read record by record (ijson), never whole: an archive of
+    100,000 articles is several hundred megabytes. Each pass over a part
+    reads the file again."""
+
+    def __init__(self, open_file):
+        self.open_file = open_file
+
+    def _events(self):
+        with self.open_file() as stream:
+            try:
+                yield from ijson.parse(stream)
+            except ijson.JSONError as error:
+                raise ArchiveError([f"not valid JSON: {error}"]) from None
+
+    def shape_problems(self):
+        """The top level's problems: not an object, unknown parts, parts that
+        are not lists. (Reads the whole file, so that malformed JSON anywhere
+        is found before anything is written.)"""
+        errors, kinds, first, depth = [], {}, None, 0
+        for prefix, event, value in self._events():
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ArchiveError(["not valid JSON: nested too deeply"])
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if first is None:
+                first = event
+            elif prefix == "" and event == "map_key":
+                if value not in ARCHIVE_PARTS:
+                    errors.append(f"top level: {value}: is not a part of this format")
+            elif prefix in ARCHIVE_PARTS and prefix not in kinds:
+                kinds[prefix] = event
+        if first is None:
+            raise ArchiveError(["not valid JSON: the file is empty"])
+        if first != "start_map":
+            raise ArchiveError(["the file must hold a JSON object with authors and articles"])
+        for name, event in kinds.items():
+            if event not in ("start_array", "null"):
+                errors.append(f"top level: {name}: must be a list")
+        self.kinds = kinds
+        return errors
+
+    def items(self, name):
+        if self.kinds.get(name) != "start_array":
+            return
+        with self.open_file() as stream:
+            try:
+                # Numbers as floats: a number where text belongs is refused by
+                # the checks, which need not know about Decimal.
+                yield from ijson.items(stream, f"{name}.item", use_float=True)
+            except ijson.JSONError as error:
+                raise ArchiveError([f"not valid JSON: {error}"]) from None
+
+
+def import_archive(data, progress=None):
+    """Check and write a decoded archive; all of it or, on any error, nothing."""
+    return _import(_DecodedArchive(data), progress)
+
+
+def import_json(text, progress=None):
+    """Import an archive given as JSON text."""
+    encoded = text.encode("utf-8")
+    return _import(_JsonArchive(lambda: io.BytesIO(encoded)), progress)
+
+
+def import_file(path, progress=None):
+    """Import an archive file, read as a stream (twice: to check, then to write).
+
+    `progress(stage, done, total)` is called as articles are checked
+    (stage "check", total None) and written (stage "write")."""
+    return _import(_JsonArchive(lambda: open(path, "rb")), progress)
+
+
+def _import(archive, progress=None):
+    check_progress = progress and (lambda done: progress("check", done, None))
+    authors, keys, keywords = _check(archive, check_progress)
+    write_progress = progress and (lambda done: progress("write", done, len(keys)))
+    with transaction.atomic(), caching.changes_batched():
+        return _write(archive, authors, keys, keywords, write_progress)
+
+
+# ---------------------------------------------------------------------------
+# Writing (second pass), in chunks of articles written in bulk
+
+# Articles written per round of bulk inserts.
+CHUNK = 500
 
 
 def _keyword_named(name):
@@ -438,14 +569,7 @@ def _keyword_named(name):
     return existing or Keyword.objects.create(name=name)
 
 
-def import_archive(data):
-    """Check and write a decoded archive; all of it or, on any error, nothing."""
-    authors, articles, keywords = check_archive(data)
-    with transaction.atomic():
-        return _write(authors, articles, keywords)
-
-
-def _write(authors, articles, keywords):
+def _write(archive, authors, keys, keywords, progress=None):
     result = ImportResult()
 
     for form in authors.values():
@@ -454,16 +578,21 @@ def _write(authors, articles, keywords):
         else:
             result.authors_updated += 1
         form.save()
-    author_by_slug = Author.objects.in_bulk(
-        {slug for plan in articles for slug, _ in plan.bylines}, field_name="slug"
-    )
+    author_by_slug = Author.objects.in_bulk(field_name="slug")
+    known = set(author_by_slug)
+    keyword_cache = {}
 
-    for plan in articles:
-        # Each article gets a saved version of its own, as an admin save would.
-        with reversion.create_revision():
-            reversion.set_comment("Imported")
-            _write_article(plan, author_by_slug, result)
-    record_many(None, [plan.form.instance for plan in articles], "Imported")
+    # The file was checked: reading it again gives the same, valid, records.
+    plans = (
+        _check_article(data, index, known, [])
+        for index, data in enumerate(archive.items("articles"))
+    )
+    written = 0
+    for chunk in _chunks(plans, CHUNK):
+        _write_chunk(chunk, author_by_slug, keyword_cache, result)
+        written += len(chunk)
+        if progress:
+            progress(written)
 
     for form in keywords:
         # Looked up again: the articles may have just made it.
@@ -475,44 +604,116 @@ def _write(authors, articles, keywords):
             keyword.link_counterpart(_keyword_named(form.cleaned_data["counterpart"]))
         result.keywords_described += 1
 
-    by_key = {plan.form.key: plan.form.instance for plan in articles}
-    for plan in articles:
-        if plan.translation:
-            target = by_key.get(plan.translation) or Article.objects.get(
-                slug=plan.translation[0], publish_date=plan.translation[1]
-            )
-            plan.form.instance.link_translation(target)
+    _link_translations(keys)
     return result
 
 
-def _write_article(plan, author_by_slug, result):
-    if plan.form.instance._state.adding:
-        result.articles_created += 1
-    else:
-        result.articles_updated += 1
-    article = plan.form.save()
-    article.bylines.all().delete()
-    for order, (slug, form) in enumerate(plan.bylines):
-        byline = form.save(commit=False)
-        byline.article, byline.author, byline.order = article, author_by_slug[slug], order
-        byline.save()
-    article.sections.all().delete()
-    for order, form in enumerate(plan.sections):
-        section = form.save(commit=False)
-        section.article, section.order = article, order
-        section.save()
-    article.keywords.set([_keyword_named(name) for name in plan.keywords])
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def import_json(text):
-    """Import an archive given as JSON text."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ArchiveError([f"not valid JSON: {error}"]) from None
-    except RecursionError:
-        raise ArchiveError(["not valid JSON: nested too deeply"]) from None
-    return import_archive(data)
+def _write_chunk(plans, author_by_slug, keyword_cache, result):
+    """Write a chunk of checked articles with their parts: a fixed number of
+    bulk queries, whatever the chunk holds. Bulk writes skip `save()`, so
+    what `save()` would do is done here: the day derived from the date,
+    bodies sanitised, bylines filled from profiles, the search data
+    indexed, a saved version of each article, the audit trail."""
+    articles = [plan.form.instance for plan in plans]
+    for article in articles:
+        article.publish_date = timezone.localdate(article.published_at)
+    new = [article for article in articles if article._state.adding]
+    old = [article for article in articles if not article._state.adding]
+    result.articles_created += len(new)
+    result.articles_updated += len(old)
+    Article.objects.bulk_create(new)
+    if old:
+        now = timezone.now()
+        for article in old:
+            article.updated_at = now
+        Article.objects.bulk_update(old, [*ARTICLE_FIELDS, "publish_date", "updated_at"])
+        ids = [article.pk for article in old]
+        ArticleAuthor.objects.filter(article_id__in=ids).delete()
+        Section.objects.filter(article_id__in=ids).delete()
+        TaggedArticle.objects.filter(content_object_id__in=ids).delete()
+
+    bylines, sections, tags = [], [], []
+    for plan, article in zip(plans, articles, strict=True):
+        for order, (slug, form) in enumerate(plan.bylines):
+            byline = form.instance
+            byline.article, byline.author, byline.order = article, author_by_slug[slug], order
+            byline.fill_from_profile()
+            bylines.append(byline)
+        for order, form in enumerate(plan.sections):
+            section = form.instance
+            section.article, section.order = article, order
+            section.body = richtext.clean(section.body, section=True)
+            sections.append(section)
+        for name in plan.keywords:
+            tag = _keyword_cached(name, keyword_cache)
+            tags.append(TaggedArticle(content_object=article, tag=tag))
+    ArticleAuthor.objects.bulk_create(bylines)
+    Section.objects.bulk_create(sections)
+    TaggedArticle.objects.bulk_create(tags)
+
+    search.index_articles(article.pk for article in articles)
+    _save_versions(articles, bylines, sections, tags)
+    record_many(None, articles, "Imported")
+
+
+def _keyword_cached(name, cache):
+    """The key word of that name (any case), made if new; remembered for the import."""
+    folded = name.lower()
+    if folded not in cache:
+        cache[folded] = _keyword_named(name)
+    return cache[folded]
+
+
+def _save_versions(articles, bylines, sections, tags):
+    """Each article gets a saved version of its own, as an admin save would:
+    a revision holding the article, its sections, bylines and key word
+    links (as `versions.py` registers them), written in bulk."""
+    revisions = Revision.objects.bulk_create(
+        Revision(date_created=timezone.now(), comment="Imported") for _ in articles
+    )
+    revision_of = {a.pk: revision for a, revision in zip(articles, revisions, strict=True)}
+    parts = (
+        [(article, article.pk) for article in articles]
+        + [(row, row.article_id) for row in (*sections, *bylines)]
+        + [(tag, tag.content_object_id) for tag in tags]
+    )
+    types = {}
+    Version.objects.bulk_create(
+        Version(
+            revision=revision_of[article_id],
+            object_id=str(row.pk),
+            content_type=types.setdefault(type(row), ContentType.objects.get_for_model(row)),
+            db=row._state.db or "default",
+            format="json",
+            serialized_data=serializers.serialize("json", [row]),
+            object_repr=str(row),
+        )
+        for row, article_id in parts
+    )
+
+
+def _link_translations(keys):
+    pairs = [(entry.key, entry.translation) for entry in keys if entry.translation]
+    if not pairs:
+        return
+    slugs = {slug for pair in pairs for slug, _ in pair}
+    by_key = {
+        (article.slug, article.publish_date): article
+        for article in Article.objects.filter(slug__in=slugs)
+    }
+    for key, translation in pairs:
+        by_key[key].link_translation(by_key[translation])
 
 
 # ---------------------------------------------------------------------------
