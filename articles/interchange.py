@@ -158,7 +158,10 @@ class ArticleForm(RecordForm):
             self.key = (slug, timezone.localdate(moment))
         except OverflowError:  # Far out of range; `Article.clean` says so.
             return None
-        return Article.objects.filter(slug=slug, publish_date=self.key[1]).first()
+        return self.find(*self.key)
+
+    def find(self, slug, day):
+        return Article.objects.filter(slug=slug, publish_date=day).first()
 
 
 class SectionForm(RecordForm):
@@ -168,7 +171,9 @@ class SectionForm(RecordForm):
 
     def clean_body(self):
         body = check_section_body(self.cleaned_data["body"])
-        if not richtext.plain_text(richtext.clean(body, section=True)):
+        # Kept for writing in bulk, which skips the sanitising in `save()`.
+        self.sanitised_body = richtext.clean(body, section=True)
+        if not richtext.plain_text(self.sanitised_body):
             raise ValidationError("has no text once unsafe HTML is removed")
         return body
 
@@ -342,10 +347,10 @@ def _check_translation(data, where, errors):
     return (form.cleaned_data["slug"], form.cleaned_data["date"])
 
 
-def _check_article(data, index, known_authors, errors):
+def _check_article(data, index, known_authors, errors, form_class=ArticleForm):
     """Check one article record; its plan (valid or not), or None if it is no object."""
     where = _where("article", index, data)
-    form = _checked(ArticleForm, data, where, errors, ARTICLE_PARTS)
+    form = _checked(form_class, data, where, errors, ARTICLE_PARTS)
     if form is None:
         return None
     plan = _ArticlePlan(
@@ -376,25 +381,78 @@ class _ArticleKey:
 
 
 def _check_articles(items, known_authors, errors, progress=None):
-    """Check the articles one by one (the file is read as a stream); keep
-    only what the rules across them need."""
+    """Check the articles (the file is read as a stream); keep only what the
+    rules across them need."""
     keys, seen = [], set()
-    for index, data in enumerate(items):
-        if progress:
-            progress(index)
-        plan = _check_article(data, index, known_authors, errors)
-        if plan is None:
-            continue
-        key = plan.form.key
-        if key and key in seen:
-            errors.append(
-                f"{plan.where}: slug: another article in the file has this slug on {key[1]}"
+    for chunk in _article_plans(items, known_authors, errors):
+        for plan in chunk:
+            key = plan.form.key
+            if key and key in seen:
+                errors.append(
+                    f"{plan.where}: slug: another article in the file has this slug on {key[1]}"
+                )
+            seen.add(key)
+            keys.append(
+                _ArticleKey(
+                    plan.where, key, plan.form.cleaned_data.get("language"), plan.translation
+                )
             )
-        seen.add(key)
-        keys.append(
-            _ArticleKey(plan.where, key, plan.form.cleaned_data.get("language"), plan.translation)
-        )
+        if progress:
+            progress(len(keys))
     return keys
+
+
+def _article_plans(items, known_authors, errors):
+    """The articles' plans, checked a chunk of `CHUNK` at a time: the stored
+    articles and DOIs a chunk's records name are read in one query each,
+    not one a record."""
+    index = 0
+    for records in _chunks(items, CHUNK):
+        form_class = _chunk_form(records)
+        plans = []
+        for data in records:
+            plan = _check_article(data, index, known_authors, errors, form_class)
+            index += 1
+            if plan is not None:
+                plans.append(plan)
+        yield plans
+
+
+def _chunk_form(records):
+    """An ArticleForm that finds stored articles and DOIs among those read for
+    the chunk. (The other constraint, the slug on its day, cannot fail: an
+    article stored with that slug and day is the one the record updates.)"""
+    records = [data for data in records if isinstance(data, dict)]
+    slugs = {data["slug"] for data in records if isinstance(data.get("slug"), str)}
+    dois = {data["doi"] for data in records if isinstance(data.get("doi"), str) and data["doi"]}
+    stored = {
+        (article.slug, article.publish_date): article
+        for article in Article.objects.filter(slug__in=slugs)
+    }
+    doi_owners = dict(Article.objects.filter(doi__in=dois).values_list("doi", "pk"))
+
+    class ChunkArticleForm(ArticleForm):
+        def find(self, slug, day):
+            return stored.get((slug, day))
+
+        def _post_clean(self):
+            self.instance.validate_constraints = self.validate_doi
+            try:
+                super()._post_clean()
+            finally:
+                del self.instance.validate_constraints
+
+        def validate_doi(self, exclude=None):
+            doi = self.instance.doi
+            if doi and doi_owners.get(doi, self.instance.pk) != self.instance.pk:
+                raise ValidationError({"doi": DOI_TAKEN})
+
+    return ChunkArticleForm
+
+
+DOI_TAKEN = next(
+    c.violation_error_message for c in Article._meta.constraints if c.name == "unique_article_doi"
+)
 
 
 def _resolve_translations(keys, errors):
@@ -583,12 +641,8 @@ def _write(archive, authors, keys, keywords, progress=None):
     keyword_cache = {}
 
     # The file was checked: reading it again gives the same, valid, records.
-    plans = (
-        _check_article(data, index, known, [])
-        for index, data in enumerate(archive.items("articles"))
-    )
     written = 0
-    for chunk in _chunks(plans, CHUNK):
+    for chunk in _article_plans(archive.items("articles"), known, []):
         _write_chunk(chunk, author_by_slug, keyword_cache, result)
         written += len(chunk)
         if progress:
@@ -653,7 +707,7 @@ def _write_chunk(plans, author_by_slug, keyword_cache, result):
         for order, form in enumerate(plan.sections):
             section = form.instance
             section.article, section.order = article, order
-            section.body = richtext.clean(section.body, section=True)
+            section.body = form.sanitised_body
             sections.append(section)
         for name in plan.keywords:
             tag = _keyword_cached(name, keyword_cache)
@@ -688,19 +742,31 @@ def _save_versions(articles, bylines, sections, tags):
         + [(row, row.article_id) for row in (*sections, *bylines)]
         + [(tag, tag.content_object_id) for tag in tags]
     )
-    types = {}
     Version.objects.bulk_create(
         Version(
             revision=revision_of[article_id],
             object_id=str(row.pk),
-            content_type=types.setdefault(type(row), ContentType.objects.get_for_model(row)),
+            content_type=content_type,
             db=row._state.db or "default",
             format="json",
-            serialized_data=serializers.serialize("json", [row]),
+            serialized_data=data,
             object_repr=str(row),
         )
-        for row, article_id in parts
+        for row, article_id, content_type, data in _serialized(parts)
     )
+
+
+def _serialized(parts):
+    """(row, article id, content type, the row as reversion serialises it), with
+    the serialiser run once per kind of row rather than once per row."""
+    by_model = {}
+    for row, article_id in parts:
+        by_model.setdefault(type(row), []).append((row, article_id))
+    for model, items in by_model.items():
+        content_type = ContentType.objects.get_for_model(model)
+        listed = json.loads(serializers.serialize("json", [row for row, _ in items]))
+        for (row, article_id), data in zip(items, listed, strict=True):
+            yield row, article_id, content_type, json.dumps([data])
 
 
 def _link_translations(keys):
