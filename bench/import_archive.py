@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive import BODY, HEADINGS, TOPICS, ROOT
+from archive import BODY, HEADINGS, ROOT, TOPICS
 
 AUTHORS = 40
 KEYWORDS = 300
@@ -82,9 +82,8 @@ def main():
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         # ru_maxrss is the largest child's so far (KB): meaningful while sizes grow.
         peak_mb = max(peak, before) / 1024
-        print(
-            f"{size:>9,}  {megabytes:>8.0f}  {seconds:>8.1f}  {size / seconds:>10.0f}  {peak_mb:>8.0f}"
-        )
+        rate = size / seconds
+        print(f"{size:>9,}  {megabytes:>8.0f}  {seconds:>8.1f}  {rate:>10.0f}  {peak_mb:>8.0f}")
         sys.stdout.flush()
 
 
