@@ -4,6 +4,7 @@ Importing this module points Django at the database BENCH_DB_NAME (default
 `csr_bench`) on the server BENCH_DATABASE_URL names (default
 postgres://postgres@127.0.0.1:5432), drops and makes that database anew, and
 sets up Django with DEBUG off. Give each concurrent run its own BENCH_DB_NAME.
+BENCH_NO_CACHE=1 runs with no cache at all (Django's dummy cache).
 """
 
 import datetime
@@ -43,6 +44,14 @@ recreate_database()
 import django  # noqa: E402
 
 django.setup()
+
+if os.environ.get("BENCH_NO_CACHE") == "1":
+    # Every page computed in full, as on a site with no cache at all.
+    from django.test.utils import override_settings
+
+    override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ).enable()
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
