@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import OperationalError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from psycopg.errors import LockNotAvailable
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
@@ -38,6 +39,14 @@ from .forms import (
 from .keywords import merge_keywords
 from .models import Article, ArticleAuthor, Document, Image, Keyword, Page, PreviewLink, Section
 from .templatetags.articles_tags import document_facts
+
+# How long an admin save waits for rows another transaction holds.
+LOCK_WAIT = "1s"
+BUSY_MESSAGE = _(
+    "The article could not be saved just now: another change to it (an import, "
+    "say) is being written. Nothing has been saved, and your text is still in the "
+    "form below; save again in a moment."
+)
 
 # Key words are this site's tags; taggit's own tag model is not used.
 admin.site.unregister(Tag)
@@ -380,6 +389,35 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
             saved = timezone.localtime(version.revision.date_created)
             record(request.user, article, f"Restored the version saved {saved:%Y-%m-%d %H:%M}")
         return response
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # A save waits at most LOCK_WAIT for rows another transaction holds
+        # (an import, say); then the form comes back with a message, and the
+        # worker is free again.
+        if request.method != "POST" or connection.vendor != "postgresql":
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+        savepoint = transaction.savepoint()
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as error:
+            if not isinstance(error.__cause__, LockNotAvailable):
+                raise
+            transaction.savepoint_rollback(savepoint)
+        request.article_busy = True
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "article_busy", False):
+            return form
+
+        class BusyArticleForm(form):
+            def clean(self):
+                raise ValidationError(BUSY_MESSAGE, code="busy")
+
+        return BusyArticleForm
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)

@@ -44,10 +44,12 @@ import re
 import secrets
 import time
 import weakref
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -127,16 +129,81 @@ def cache_answers():
         return False
 
 
-def content_changed(**kwargs):
+# Where a shared cache (Redis) keeps the content version, so that a
+# remembered page is served without asking the database; and how long it is
+# trusted before the database is asked again (which bounds how long a
+# version that could not be written to the cache after a commit lives on).
+VERSION_KEY = "content-version"
+VERSION_TIMEOUT = 10
+
+
+def shares_version():
+    """Whether the cache is one every worker shares, so it may hold the version."""
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
+def content_changed(sender=None, using=None, **kwargs):
     """Retire every cached value. A random value, not a counter, so a database
-    restored from a backup cannot meet values cached before the restore."""
+    restored from a backup cannot meet values cached before the restore.
+
+    Inside `changes_batched()` the change is only noted, and the version is
+    changed once when the batch ends."""
+    connection = transaction.get_connection(using)
+    if getattr(connection, "content_batch_depth", 0):
+        connection.content_batch_changed = True
+        return
+    _bump_version(using)
+
+
+def _bump_version(using=None):
     value = secrets.randbits(62)
-    if not ContentVersion.objects.filter(pk=1).update(value=value):
-        ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
+    if not ContentVersion.objects.using(using).filter(pk=1).update(value=value):
+        ContentVersion.objects.using(using).update_or_create(pk=1, defaults={"value": value})
+    if shares_version():
+        # Other workers learn the new version once it is committed, not
+        # before: until then they must go on reading the old content under
+        # the old version. (Several bumps in one transaction: the last wins.)
+        transaction.on_commit(lambda: _publish_version(value), using)
+
+
+def _publish_version(value):
+    _cache_call("set", VERSION_KEY, value, VERSION_TIMEOUT)
+
+
+@contextmanager
+def changes_batched(using=None):
+    """Change the content version once, at the end of the block, however many
+    rows it writes (an import). The version's row is then locked only from
+    that moment to the commit, so editors saving meanwhile do not wait for
+    the whole block. Use it inside the transaction that does the writing."""
+    connection = transaction.get_connection(using)
+    depth = getattr(connection, "content_batch_depth", 0)
+    connection.content_batch_depth = depth + 1
+    if not depth:
+        connection.content_batch_changed = False
+    try:
+        yield
+    finally:
+        connection.content_batch_depth = depth
+    if not depth and connection.content_batch_changed:
+        _bump_version(using)
 
 
 def current_version():
-    return ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    """The content version: from the shared cache when there is one (a
+    remembered page then costs no query), else from the database. Inside a
+    transaction, from the database, which knows the transaction's own changes."""
+    cached = shares_version() and not transaction.get_connection().in_atomic_block
+    if cached:
+        value = _cache_call("get", VERSION_KEY)
+        if value is not None:
+            return value
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    if cached:
+        # `add`, not `set`: a version committed since the read above must not
+        # be overwritten with this older one.
+        _cache_call("add", VERSION_KEY, value, VERSION_TIMEOUT)
+    return value
 
 
 def next_publication():

@@ -30,7 +30,7 @@ from django.utils import timezone
 from authors.models import Author
 from csr_site.audit import record_many
 
-from . import archive_media, figures, richtext
+from . import archive_media, caching, figures, richtext
 from .documents import Document
 from .forms import check_article_size, check_section_body, too_many_sections
 from .images import Image
@@ -565,7 +565,9 @@ def import_archive(data, folder=None):
     or, on any error, nothing (no row, no stored file)."""
     authors, articles, keywords, figure_images = check_archive(data, folder)
     library = archive_media.Library()
-    with library.removing_files_on_error(), transaction.atomic():
+    # The content version changes once, at the end: editors saving meanwhile
+    # do not wait for the whole import (see caching.changes_batched).
+    with library.removing_files_on_error(), transaction.atomic(), caching.changes_batched():
         library.store_figures(figure_images)
         return _write(authors, articles, keywords, library)
 

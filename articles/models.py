@@ -429,12 +429,17 @@ class ArticleAuthor(models.Model):
         return str(self.author)
 
     def save(self, *args, **kwargs):
-        # The byline keeps the titles the author held when added; a later
-        # change to the profile does not rewrite old articles.
-        if self._state.adding and not self.position and not self.affiliation:
+        if self._state.adding:
+            self.fill_from_profile()
+        super().save(*args, **kwargs)
+
+    def fill_from_profile(self):
+        """A new byline left blank takes the titles the author holds now; a
+        later change to the profile does not rewrite old articles. (Bulk
+        writes, which skip `save()`, call this themselves.)"""
+        if not self.position and not self.affiliation:
             self.position = self.author.position_in(self.article.language)
             self.affiliation = self.author.affiliation_in(self.article.language)
-        super().save(*args, **kwargs)
 
 
 class Section(models.Model):

@@ -13,9 +13,9 @@ become Persian ی and ک, and zero-width joiners, tatweel and diacritics go.
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, models, router, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -60,42 +60,77 @@ def uses_postgres():
 # Keeping the search data current
 
 
+# Articles indexed per round of queries.
+INDEX_BATCH = 500
+
+
 def index_articles(article_ids):
-    """Recompute the stored search data of the given articles."""
+    """Recompute the stored search data of the given articles, a few queries
+    for every `INDEX_BATCH` of them (an import indexes thousands)."""
     ids = list(article_ids)
-    for article in Article.objects.filter(pk__in=ids).only("title", "summary", "language"):
-        sections = list(Section.objects.filter(article=article).values_list("heading", "body"))
-        people = list(
-            Author.objects.filter(bylines__article=article).values_list("name", flat=True)
-        )
-        keywords = list(
-            Keyword.objects.filter(tagged_articles__content_object=article).values_list(
-                "name", flat=True
-            )
-        )
+    for first in range(0, len(ids), INDEX_BATCH):
+        _index_batch(ids[first : first + INDEX_BATCH])
+
+
+def _index_batch(ids):
+    articles = Article.objects.filter(pk__in=ids).only("title", "summary", "language")
+    sections, people, keywords = {}, {}, {}
+    for article_id, heading, body in Section.objects.filter(article_id__in=ids).values_list(
+        "article_id", "heading", "body"
+    ):
+        sections.setdefault(article_id, []).append((heading, body))
+    for article_id, name in ArticleAuthor.objects.filter(article_id__in=ids).values_list(
+        "article_id", "author__name"
+    ):
+        people.setdefault(article_id, []).append(name)
+    for article_id, name in TaggedArticle.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        keywords.setdefault(article_id, []).append(name)
+    rows = []
+    for article in articles:
+        own = sections.get(article.pk, [])
         parts = {
             "A": article.title,
-            "B": " ".join(people + keywords),
-            "C": " ".join([article.summary, *(heading for heading, _ in sections)]),
-            "D": " ".join(richtext.plain_text(body) for _, body in sections),
+            "B": " ".join(people.get(article.pk, []) + keywords.get(article.pk, [])),
+            "C": " ".join([article.summary, *(heading for heading, _ in own)]),
+            "D": " ".join(richtext.plain_text(body) for _, body in own),
         }
         parts = {weight: normalise(text) for weight, text in parts.items()}
         # The text snippets are cut from (and the fallback searches): the
         # names come last, so that snippets start with the article's own words.
-        fields = {"search_text": " ".join(parts[w] for w in "ACDB")}
-        if uses_postgres():
-            config = SEARCH_CONFIG.get(article.language, "simple")
-            vectors = [
-                SearchVector(Value(text, output_field=models.TextField()), weight=w, config=config)
-                for w, text in parts.items()
-            ]
-            vector = vectors[0]
-            for more in vectors[1:]:
-                vector = vector + more
-            fields["search_vector"] = vector
+        text = " ".join(parts[w] for w in "ACDB")
+        rows.append((article.pk, SEARCH_CONFIG.get(article.language, "simple"), text, parts))
+    if not rows:
+        return
+    if uses_postgres():
+        _store_vectors(rows)
+    else:
         # A plain queryset: search data is not something readers see on a
         # page, so it need not retire the cached page data.
-        models.QuerySet(Article).filter(pk=article.pk).update(**fields)
+        for pk, _config, text, _parts in rows:
+            models.QuerySet(Article).filter(pk=pk).update(search_text=text)
+
+
+def _store_vectors(rows):
+    """One UPDATE for a batch: each article's text and weighted vector (the
+    same vector `SearchVector(..., weight=w, config=c)` would build)."""
+    values = ", ".join(["(%s, %s::regconfig, %s, %s, %s, %s, %s)"] * len(rows))
+    weighted = " || ".join(
+        f"setweight(to_tsvector(v.config, COALESCE(v.{w.lower()}, '')), '{w}')" for w in "ABCD"
+    )
+    params = [
+        value
+        for pk, config, text, parts in rows
+        for value in (pk, config, text, parts["A"], parts["B"], parts["C"], parts["D"])
+    ]
+    table = Article._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET search_text = v.text, search_vector = {weighted} "
+            f"FROM (VALUES {values}) AS v(id, config, text, a, b, c, d) WHERE {table}.id = v.id",
+            params,
+        )
 
 
 def index_on_change(sender, instance, **kwargs):

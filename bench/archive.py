@@ -1,8 +1,10 @@
 """A generated archive for the benchmarks, in a PostgreSQL database of its own.
 
-Importing this module points Django at the database `csr_bench` on the
-server BENCH_DATABASE_URL names (default postgres://postgres@127.0.0.1:5432),
-drops and makes that database anew, and sets up Django with DEBUG off.
+Importing this module points Django at the database BENCH_DB_NAME (default
+`csr_bench`) on the server BENCH_DATABASE_URL names (default
+postgres://postgres@127.0.0.1:5432), drops and makes that database anew, and
+sets up Django with DEBUG off. Give each concurrent run its own BENCH_DB_NAME.
+BENCH_NO_CACHE=1 runs with no cache at all (Django's dummy cache).
 """
 
 import datetime
@@ -16,22 +18,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "csr_bench")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="csr_site.settings",
     DEBUG="0",
     SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     ALLOWED_HOSTS="testserver",
-    DATABASE_URL=f"{SERVER}/csr_bench",
+    DATABASE_URL=f"{SERVER}/{DB_NAME}",
     STATIC_ROOT=os.environ.get("BENCH_STATIC_ROOT", "/tmp/csr-bench-static"),
 )
 
 import psycopg  # noqa: E402
+import psycopg.sql  # noqa: E402
 
 
 def recreate_database():
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS csr_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE csr_bench")
+        name = psycopg.sql.Identifier(DB_NAME)
+        connection.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
 
 
 recreate_database()
@@ -39,6 +44,14 @@ recreate_database()
 import django  # noqa: E402
 
 django.setup()
+
+if os.environ.get("BENCH_NO_CACHE") == "1":
+    # Every page computed in full, as on a site with no cache at all.
+    from django.test.utils import override_settings
+
+    override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ).enable()
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
