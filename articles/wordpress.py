@@ -39,7 +39,7 @@ from lxml import etree
 from authors.models import Author
 from csr_site.audit import record_many
 
-from . import redirects, renditions, richtext
+from . import caching, redirects, renditions, richtext
 from .models import Article, ArticleAuthor, Image, Keyword, Section
 
 WP = "http://wordpress.org/export/"
@@ -580,7 +580,8 @@ def import_wordpress(path, *, media_dir=None, language=None, time_zone=None, pro
     found = survey(path)
     importer = Importer(found, media_dir=media_dir, language=language, zone=zone, progress=progress)
     try:
-        with transaction.atomic():
+        # One content-version change, at the end, not one a row written.
+        with transaction.atomic(), caching.changes_batched():
             return importer.run(path)
     except BaseException:
         # The database is as it was; so is the media storage.
