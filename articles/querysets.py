@@ -31,6 +31,12 @@ class KeywordQuerySet(ContentQuerySet):
             article_count=models.Count("tagged_articles")
         )
 
+    def counted(self, language=None):
+        """`in_use()` as a list, by name. Sorted here, not by the database: an
+        ORDER BY on the lower-cased name would make it group the archive's
+        every key word link by that expression, which doubles the query's time."""
+        return sorted(self.in_use(language), key=lambda keyword: (keyword.name.lower(), keyword.pk))
+
 
 class ArticleQuerySet(ContentQuerySet):
     def public(self):
