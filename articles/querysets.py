@@ -123,7 +123,9 @@ class ArticleQuerySet(ContentQuerySet):
                 .values_list("content_object_id", flat=True)[:per_keyword]
                 for pk in keyword_ids
             ]
-            candidates = set(pools[0].union(*pools[1:], all=True))
+            # Kept in the database: sent back as ids, they made a query of
+            # hundreds of parameters, costlier to build than to run.
+            candidates = pools[0].union(*pools[1:], all=True)
         else:
             # Elsewhere (SQLite), one query that numbers each key word's links.
             latest = models.Window(
