@@ -9,7 +9,6 @@ is counted once per content version.
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models.functions import Lower
 from django.urls import translate_url
 
 from . import editions
@@ -42,9 +41,7 @@ class PublicPageMixin:
 
     def keywords_in_use(self):
         """Every key word of the edition's public articles, by name, with `article_count`."""
-        return self.remember(
-            "keywords-in-use", lambda: list(Keyword.objects.in_use().order_by(Lower("name")))
-        )
+        return self.remember("keywords-in-use", Keyword.objects.counted)
 
 
 class RememberedCountPaginator(Paginator):

@@ -26,6 +26,8 @@ os.environ.update(
     ALLOWED_HOSTS="testserver",
     DATABASE_URL=f"{SERVER}/{DB_NAME}",
     STATIC_ROOT=os.environ.get("BENCH_STATIC_ROOT", "/tmp/csr-bench-static"),
+    # One log line per request would bury the tables the benchmarks print.
+    REQUEST_LOG_LEVEL=os.environ.get("REQUEST_LOG_LEVEL", "WARNING"),
 )
 
 import psycopg  # noqa: E402

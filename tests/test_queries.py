@@ -21,7 +21,8 @@ from .factories import ArticleFactory, AuthorFactory, DocumentFactory
 # date archives their dates and neighbouring dates. The article: itself,
 # sections, bylines, key words, its documents (all in one query, however
 # many), then its related articles (candidates, articles, bylines, opening
-# sections). Its citations: the article, sections, bylines and key words.
+# sections; on PostgreSQL the candidates are a subquery of the articles' query,
+# one query fewer). Its citations: the article, sections, bylines and key words.
 # Its PDF: the same, the first time; then the article and the content
 # version, which name the stored file. Feeds: the articles, bylines, opening
 # sections and key words (and the key word or author, for theirs). The
