@@ -96,6 +96,10 @@ class ImportResult:
 # Reading the file
 
 
+# Articles recorded in the audit trail at a time.
+AUDIT_CHUNK = 500
+
+
 def _split(tag):
     namespace, _, name = tag.rpartition("}")
     return namespace.lstrip("{"), name
@@ -535,6 +539,8 @@ class Importer:
                 article.keywords.set([self.keyword(name) for name in names])
             (result.created if adding else result.updated)["articles"] += 1
             self.articles.append(article)
+            if len(self.articles) >= AUDIT_CHUNK:
+                self.audit()
         old_path = redirects.path_of(urlsplit(item.get("link", "")).path)
         if old_path not in ("", "/") and old_path != redirects.path_of(article.get_absolute_url()):
             redirects.remember(old_path, article=article)
@@ -570,8 +576,14 @@ class Importer:
             done += 1
             if self.progress:
                 self.progress(done, self.survey.posts)
-        record_many(None, self.articles, "Imported from WordPress")
+        self.audit()
         return self.result
+
+    def audit(self):
+        """Record the articles written since the last time in the audit trail
+        (a chunk at a time, so memory does not grow with the export)."""
+        record_many(None, self.articles, "Imported from WordPress")
+        self.articles = []
 
 
 def import_wordpress(path, *, media_dir=None, language=None, time_zone=None, progress=None):

@@ -42,7 +42,9 @@ def test_every_public_page_is_served_promptly_without_the_cache(
             response = client.get(url)
             elapsed = time.monotonic() - started
             assert response.status_code == 200, (name, url)
-            assert elapsed < 1.5, (name, url, elapsed)
+            # A cache that never answers costs its 0.2 s timeout, not 5 s; the
+            # PDF's first request also makes the PDF (under 3 s: bench/pdf.py).
+            assert elapsed < (4.5 if name == "pdf" else 1.5), (name, url, elapsed)
     assert "cache get failed" in caplog.text
 
 
