@@ -9,7 +9,6 @@ from io import StringIO
 import feedparser
 import lxml.html
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,7 +23,7 @@ from articles.models import Article, Image, Section
 from bench.renditions import draw
 
 from .factories import ArticleFactory, AuthorFactory, ImageFactory, picture_bytes
-from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
+from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, make_boss, new_article_form, require
 
 ADD_URL = "/admin/articles/image/add/"
 
@@ -408,7 +407,7 @@ def test_the_editors_figure_button_inserts_a_library_figure(live_server):
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
-    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    make_boss()
     image = ImageFactory()
     asked = []
 
@@ -418,14 +417,8 @@ def test_the_editors_figure_button_inserts_a_library_figure(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = new_article_form(browser, live_server, "Written with a figure")
         page.on("dialog", answer)
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "boss")
-        page.fill("#id_password", "a-long-password")
-        page.click("input[type=submit]")
-        page.goto(live_server.url + "/admin/articles/article/add/")
-        page.fill("#id_title", "Written with a figure")
         page.locator("#sections-0 [contenteditable=true]").click()
         page.keyboard.type("Before the figure.")
         page.locator('#sections-0 [title="Insert a figure from the image library"]').click()

@@ -44,6 +44,25 @@ def require(*paths):
         pytest.skip(f"page checkers missing: {', '.join(missing)} (run make test)")
 
 
+def make_boss():
+    """The superuser `new_article_form` signs in as (made before the browser
+    starts: Django's database calls refuse to run inside its event loop)."""
+    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+
+
+def new_article_form(browser, live_server, title):
+    """The admin's form for a new article, in a new page of `browser`, signed
+    in as the superuser `make_boss` made, with `title` filled in."""
+    page = browser.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "a-long-password")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title", title)
+    return page
+
+
 def sample_pages():
     """One address of every kind of page, over the sample content."""
     call_command("load_demo", verbosity=0)
@@ -146,17 +165,11 @@ def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
-    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    make_boss()
     author = Author.objects.create(name="Sara Karimi", slug="sara-karimi")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "boss")
-        page.fill("#id_password", "a-long-password")
-        page.click("input[type=submit]")
-        page.goto(live_server.url + "/admin/articles/article/add/")
-        page.fill("#id_title", "Written in the editor")
+        page = new_article_form(browser, live_server, "Written in the editor")
         # A draft, so the byline's autocomplete (JavaScript) need not be driven.
         assert author.pk
         editor = page.locator("#sections-0 [contenteditable=true]")

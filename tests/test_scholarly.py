@@ -8,7 +8,6 @@ from pathlib import Path
 import lxml.html
 import pypdf
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management import CommandError
 from django.test import TestCase
@@ -20,7 +19,7 @@ from articles.models import Article
 from .conftest import form_values, page_text
 from .factories import ArticleFactory, ImageFactory, picture_bytes
 from .test_interchange import ARCHIVE, broken, run_export, run_import, write
-from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, require
+from .test_page_quality import CHROMIUM, CHROMIUM_ARGS, make_boss, new_article_form, require
 
 DOI = "10.1234/csr.2016.0420"
 
@@ -231,16 +230,10 @@ def test_the_editor_marks_a_note_and_inserts_one_at_the_cursor(live_server):
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
-    User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    make_boss()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "boss")
-        page.fill("#id_password", "a-long-password")
-        page.click("input[type=submit]")
-        page.goto(live_server.url + "/admin/articles/article/add/")
-        page.fill("#id_title", "Written with notes")
+        page = new_article_form(browser, live_server, "Written with notes")
         page.locator("#sections-0 [contenteditable=true]").click()
         note_button = page.locator('#sections-0 [title="Note"]')
         # Typed words made a note: the selection becomes one.
