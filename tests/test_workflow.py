@@ -210,6 +210,19 @@ def test_every_save_is_a_version_that_can_be_compared_and_restored(client, edito
     assert len(history.context["versions"]) == 3
 
 
+def test_history_lists_versions_to_the_second(client, editor):
+    article = ArticleFactory()
+    client.force_login(editor)
+    edit(client, article, title="Saved twice")
+    edit(client, article, title="Saved twice, a moment later")
+    history = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    page = history.content.decode()
+    for version in history.context["versions"]:
+        saved = timezone.localtime(version.revision.date_created)
+        assert f", {saved:%H:%M:%S}</time>" in page
+        assert f'<time datetime="{saved.isoformat()}">' in page
+
+
 def test_compare_with_bad_versions_returns_to_history(client, editor):
     article = ArticleFactory()
     client.force_login(editor)
