@@ -181,3 +181,51 @@ def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server
     assert "<strong>bold words</strong>" in body and "<em>italic ones.</em>" in body
     assert "<ul><li><p>a list item</p></li><li><p>another</p></li></ul>" in body
     assert richtext.clean(body) == body
+
+
+PRINTED = """() => {
+    const style = (selector) => {
+        const element = document.querySelector(selector)
+        if (!element) return null
+        const computed = getComputedStyle(element)
+        return {
+            display: computed.display,
+            color: computed.color,
+            background: computed.backgroundColor,
+            font: computed.fontFamily,
+            width: element.getBoundingClientRect().width,
+        }
+    }
+    return {
+        body: style("body"), mark: style(".brand-mark"), name: style(".brand-name"),
+        nav: style(".site-nav"), footer: style(".site-footer"), h1: style("h1"),
+        text: style(".article-body p"),
+    }
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_printed_articles_keep_the_mark_the_faces_and_the_accent(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    pages = sample_pages()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.emulate_media(media="print")
+        printed = {}
+        for name in ("article", "persian article"):
+            page.goto(live_server.url + pages[name])
+            printed[name] = page.evaluate(PRINTED)
+        browser.close()
+
+    for name, face in [("article", '"Source Serif 4"'), ("persian article", "Vazirmatn")]:
+        seen = printed[name]
+        assert seen["mark"]["display"] != "none" and seen["mark"]["width"] > 0
+        assert seen["name"]["display"] != "none"
+        assert seen["nav"]["display"] == "none" and seen["footer"]["display"] == "none"
+        assert seen["body"]["background"] == "rgb(255, 255, 255)"
+        assert seen["text"]["color"] == "rgb(0, 0, 0)"
+        assert seen["text"]["font"].startswith(face)
+        assert seen["h1"]["color"] == "rgb(14, 90, 102)"
