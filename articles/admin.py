@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from psycopg.errors import LockNotAvailable
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -97,13 +97,32 @@ class PreviewLinkInline(admin.TabularInline):
     verbose_name = _("share link for reviewers without an account")
     verbose_name_plural = _("share links for reviewers without an account")
 
+    class Media:
+        js = ["js/copy-link.js"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The admin makes its inlines afresh for each request, so the request
+        # kept here is this page's: `address` needs its scheme and host.
+        self.request = request
+        return super().get_formset(request, obj, **kwargs)
+
     @admin.display(description=_("address"))
     def address(self, link):
         if not link.pk:
             return ""
         if not link.is_valid:
             return _("(no longer works)")
-        return link.get_absolute_url()
+        url = self.request.build_absolute_uri(link.get_absolute_url())
+        return format_html(
+            '<a href="{}" class="share-link">{}</a> '
+            '<button type="button" class="button copy-link" data-copy="{}" data-done="{}">'
+            "{}</button>",
+            url,
+            url,
+            url,
+            pgettext_lazy("share link", "Copied"),
+            pgettext_lazy("share link", "Copy"),
+        )
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -66,7 +66,7 @@ ARTICLE_PARTS = ["authors", "keywords", "sections", "translation", "image", "doc
 AUTHOR_PARTS = ["portrait"]
 SECTION_FIELDS = ["heading", "body"]
 BYLINE_FIELDS = ["position", "affiliation"]
-KEYWORD_FIELDS = ["name", "description", "description_fa"]
+KEYWORD_FIELDS = ["name", "description", "description_fa", "featured"]
 DOCUMENT_FIELDS = ["title", "language"]
 # An image or documents entry left out of a record leaves what is stored
 # alone (a file exported without its media keeps them on re-import); `null`
@@ -604,7 +604,8 @@ def _write(authors, articles, keywords, library):
         keyword = _keyword_named(form.cleaned_data["name"])
         keyword.description = form.cleaned_data["description"]
         keyword.description_fa = form.cleaned_data["description_fa"]
-        keyword.save(update_fields=["description", "description_fa"])
+        keyword.featured = form.cleaned_data["featured"]
+        keyword.save(update_fields=["description", "description_fa", "featured"])
         if form.cleaned_data["counterpart"]:
             keyword.link_counterpart(_keyword_named(form.cleaned_data["counterpart"]))
         result.keywords_described += 1
@@ -719,7 +720,7 @@ def export_archive(folder=None):
         .prefetch_related("bylines__author", "sections", "keywords", "documents")
     )
     keywords = (
-        Keyword.objects.exclude(description="", description_fa="", counterpart=None)
+        Keyword.objects.exclude(description="", description_fa="", counterpart=None, featured=False)
         .select_related("counterpart")
         .order_by(Lower("name"))
     )

@@ -15,7 +15,7 @@ import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, models, router, transaction
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -30,6 +30,9 @@ MAX_QUERY_LENGTH = 200
 # stack, and a long run of operators overflows it ("tsquery stack too small").
 MAX_QUERY_TERMS = 32
 SEARCH_CONFIG = {"en": "english", "fa": "simple"}
+# Between an article's own words and its author names and key words in the
+# stored text: a control character, which normalised prose never holds.
+NAMES_SEPARATOR = "\x1e"
 
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None, "\u200d": None, "ـ": None})
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -97,9 +100,10 @@ def _index_batch(ids):
             "D": " ".join(richtext.plain_text(body) for _, body in own),
         }
         parts = {weight: normalise(text) for weight, text in parts.items()}
-        # The text snippets are cut from (and the fallback searches): the
-        # names come last, so that snippets start with the article's own words.
-        text = " ".join(parts[w] for w in "ACDB")
+        # The text the fallback searches and snippets are cut from: the
+        # article's own words, then the names after `NAMES_SEPARATOR`, so
+        # names stay searchable but never show in a snippet.
+        text = " ".join(parts[w] for w in "ACD") + NAMES_SEPARATOR + parts["B"]
         rows.append((article.pk, SEARCH_CONFIG.get(article.language, "simple"), text, parts))
     if not rows:
         return
@@ -204,7 +208,7 @@ def ranked_search(articles, text):
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             headline=SearchHeadline(
-                "search_text",
+                Func(F("search_text"), Value(NAMES_SEPARATOR), Value(1), function="split_part"),
                 query,
                 config="english",
                 start_sel="\x02",
@@ -228,6 +232,7 @@ def substring_search(articles, text):
 
 def highlighted(headline, q):
     """A safe HTML snippet with the matched words in <mark>."""
+    headline = headline.split(NAMES_SEPARATOR)[0]
     if "\x02" not in headline:
         # Without PostgreSQL's headline, cut the text around the first match.
         headline = _window(headline, _words(normalise(q)))
@@ -240,14 +245,38 @@ def _words(text):
     return [word for word in re.findall(r"\w+", text) if len(word) > 1 and word.upper() != "OR"]
 
 
+def _whole_words(words):
+    """A pattern for any of the words standing whole (an English plural
+    ending allowed), so "Iran" is never marked inside "Iranian"."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:e?s)?(?!\w)", re.IGNORECASE)
+
+
 def _window(text, words, size=220):
-    lowered = text.lower()
-    at = min((lowered.find(w.lower()) for w in words if w and w.lower() in lowered), default=0)
+    """About `size` characters of `text` around the first match, cut between
+    words, with "…" where cut and the query's whole words marked."""
+    words = [w for w in words if w]
+    pattern = _whole_words(words) if words else None
+    match = pattern.search(text) if pattern else None
+    if match:
+        at = match.start()
+    else:
+        # A match inside a longer word still places the snippet.
+        lowered = text.lower()
+        at = min((lowered.find(w.lower()) for w in words if w.lower() in lowered), default=0)
     start = max(0, at - size // 3)
-    snippet = text[start : start + size]
-    for word in sorted(set(words), key=len, reverse=True):
-        snippet = re.sub(re.escape(word), lambda m: f"\x02{m.group(0)}\x03", snippet, flags=re.I)
-    return ("…" if start else "") + snippet + ("…" if start + size < len(text) else "")
+    end = start + size
+    if start and not text[start - 1].isspace():
+        # Mid-word: start at the next word (never after the match itself).
+        space = text.find(" ", start, at + 1)
+        start = space + 1 if space != -1 else at
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    snippet = text[start:end].strip()
+    if pattern:
+        snippet = pattern.sub(lambda m: f"\x02{m.group(0)}\x03", snippet)
+    return ("…" if start else "") + snippet + ("…" if end < len(text) else "")
 
 
 def connect_signals():

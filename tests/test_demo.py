@@ -59,3 +59,13 @@ def test_demo_content_is_loaded_once(db):
     call_command("load_demo", stdout=out)
     assert Article.objects.count() == count
     assert "already has articles" in out.getvalue()
+
+
+def test_demo_content_fills_the_home_pages_in_depth_slot(client, db):
+    call_command("load_demo", stdout=StringIO())
+    for url, name in [("/", "Energy"), ("/fa/", "سوریه")]:
+        page = client.get(url).content.decode()
+        in_depth = page[page.index('<section class="in-depth"') :]
+        in_depth = in_depth[: in_depth.index("</section>")]
+        assert f"<bdi>{name}</bdi>" in in_depth
+        assert in_depth.count('class="card') >= 2

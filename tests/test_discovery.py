@@ -171,6 +171,55 @@ def test_snippets_are_escaped(client, db):
     assert "<script>alert(1)</script>" not in page
 
 
+def snippet(response):
+    page = response.content.decode()
+    return re.search(r'<p class="card-summary snippet">(.*?)</p>', page, re.S)[1]
+
+
+def with_body(body, django_capture_on_commit_callbacks, **fields):
+    article = ArticleFactory(summary="", sections=[], **fields)
+    with django_capture_on_commit_callbacks(execute=True):
+        Section.objects.create(article=article, body=body)
+    return article
+
+
+def test_snippets_are_cut_between_words(client, db, django_capture_on_commit_callbacks):
+    filler = " ".join(f"word{n:03}" for n in range(80))
+    with_body(f"<p>{filler} pipeline {filler}</p>", django_capture_on_commit_callbacks)
+    text = snippet(client.get("/search/", {"q": "pipeline"}))
+    if connection.vendor != "postgresql":
+        # PostgreSQL's headline cuts between words too, though without ellipses.
+        assert text.startswith("…") and text.endswith("…")
+    assert "<mark>pipeline</mark>" in text
+    # Every piece between the ellipses is a whole word.
+    assert all(re.fullmatch(r"word\d{3}", w) for w in text.strip("…").split() if "mark" not in w)
+
+
+def test_snippets_never_show_author_names_or_key_words(
+    client, db, django_capture_on_commit_callbacks
+):
+    with_body(
+        "<p>Gas exports rose.</p>",
+        django_capture_on_commit_callbacks,
+        title="Short piece",
+        authors=[AuthorFactory(name="Leila Farahmandi")],
+        keywords=["Caspian Sea"],
+    )
+    for q in ("exports", "Farahmandi"):
+        response = client.get("/search/", {"q": q})
+        assert titles(response) == ["Short piece"]
+        text = snippet(response)
+        assert "Gas exports rose" in re.sub("</?mark>", "", text)
+        assert "Farahmandi" not in text and "Caspian" not in text
+
+
+def test_only_whole_words_are_highlighted(client, db, django_capture_on_commit_callbacks):
+    with_body("<p>Iranian officials spoke of Iran's ports.</p>", django_capture_on_commit_callbacks)
+    text = snippet(client.get("/search/", {"q": "iran"}))
+    assert "<mark>Iran</mark>'s" in text.replace("&#x27;", "'")
+    assert "<mark>Iran</mark>ian" not in text and "Iranian" in text
+
+
 def test_search_matches_every_word(client, db):
     ArticleFactory(title="Water and energy")
     ArticleFactory(title="Only water")

@@ -37,7 +37,8 @@ ARCHIVE = {
         },
     ],
     "keywords": [
-        {"name": "Syria", "description": "The war and its diplomacy.", "counterpart": "سوریه"}
+        {"name": "Syria", "description": "The war and its diplomacy.", "counterpart": "سوریه"},
+        {"name": "US", "featured": True},
     ],
     "articles": [
         {
@@ -109,6 +110,7 @@ def test_import_writes_everything(db, tmp_path):
     assert syria.description == "The war and its diplomacy."
     assert syria.counterpart.name == "سوریه"
     assert Keyword.objects.get(name="سوریه").counterpart == syria
+    assert list(Keyword.objects.filter(featured=True).values_list("name", flat=True)) == ["US"]
 
 
 def test_plain_text_fields_are_escaped_on_output(client, db, tmp_path):

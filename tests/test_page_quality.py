@@ -1,9 +1,10 @@
-"""Every kind of page is valid HTML5 and passes automated accessibility checks.
+"""Every kind of page is valid HTML5 and passes automated accessibility checks;
+the main ones get Lighthouse's full marks; printed pages keep the identity.
 
-The W3C Nu HTML Checker (vnu.jar) and axe-core come from `tests/browser/`
-(`npm ci` there, done by `make test`); axe runs in the system's Chromium. On
-a machine without them these tests are skipped, except in CI, where a
-missing checker is a failure.
+The W3C Nu HTML Checker (vnu.jar), axe-core and Lighthouse come from
+`tests/browser/` (`npm ci` there, done by `make test`); axe and Lighthouse
+run in the system's Chromium. On a machine without them these tests are
+skipped, except in CI, where a missing checker is a failure.
 """
 
 import json
@@ -194,3 +195,115 @@ def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server
     assert "<strong>bold words</strong>" in body and "<em>italic ones.</em>" in body
     assert "<ul><li><p>a list item</p></li><li><p>another</p></li></ul>" in body
     assert richtext.clean(body) == body
+
+
+PRINTED = """() => {
+    const style = (selector) => {
+        const element = document.querySelector(selector)
+        if (!element) return null
+        const computed = getComputedStyle(element)
+        return {
+            display: computed.display,
+            color: computed.color,
+            background: computed.backgroundColor,
+            font: computed.fontFamily,
+            width: element.getBoundingClientRect().width,
+        }
+    }
+    return {
+        body: style("body"), mark: style(".brand-mark"), name: style(".brand-name"),
+        nav: style(".site-nav"), footer: style(".site-footer"), h1: style("h1"),
+        text: style(".article-body p"),
+    }
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_printed_articles_keep_the_mark_the_faces_and_the_accent(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    pages = sample_pages()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.emulate_media(media="print")
+        printed = {}
+        for name in ("article", "persian article"):
+            page.goto(live_server.url + pages[name])
+            printed[name] = page.evaluate(PRINTED)
+        browser.close()
+
+    for name, face in [("article", '"Source Serif 4"'), ("persian article", "Vazirmatn")]:
+        seen = printed[name]
+        assert seen["mark"]["display"] != "none" and seen["mark"]["width"] > 0
+        assert seen["name"]["display"] != "none"
+        assert seen["nav"]["display"] == "none" and seen["footer"]["display"] == "none"
+        assert seen["body"]["background"] == "rgb(255, 255, 255)"
+        assert seen["text"]["color"] == "rgb(0, 0, 0)"
+        assert seen["text"]["font"].startswith(face)
+        assert seen["h1"]["color"] == "rgb(14, 90, 102)"
+
+
+LIGHTHOUSE = CHECKERS / ".bin" / "lighthouse"
+# Categories a page must score full marks in. Performance must reach
+# `LIGHTHOUSE_PHONE_SPEED` on a phone (Lighthouse's throttled mobile run).
+LIGHTHOUSE_FULL_MARKS = ["accessibility", "best-practices", "seo"]
+LIGHTHOUSE_PHONE_SPEED = 95
+# Search results are kept out of search engines on purpose (noindex).
+LIGHTHOUSE_EXPECTED = {"search": {"is-crawlable"}}
+
+
+def lighthouse(url, *, desktop):
+    """Lighthouse's scores (0 to 100) for one page, as a phone or a desktop
+    sees it, and the audits each category fails."""
+    flags = " ".join([*CHROMIUM_ARGS, "--headless"])
+    categories = ["performance", *LIGHTHOUSE_FULL_MARKS]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        "--quiet",
+        f"--chrome-flags={flags}",
+        f"--only-categories={','.join(categories)}",
+        *(["--preset=desktop"] if desktop else []),
+    ]
+    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    # A second try: now and then the browser Lighthouse starts fails to answer it.
+    for _ in range(2):
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=180, env=env
+        )
+        if result.returncode == 0:
+            break
+        print(f"Lighthouse failed on {url}, trying again: {result.stderr[-500:]}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    scores, failing = {}, {}
+    for name, category in report["categories"].items():
+        scores[name] = round(category["score"] * 100)
+        failing[name] = {
+            ref["id"]
+            for ref in category["auditRefs"]
+            if ref["weight"] and report["audits"][ref["id"]]["score"] not in (None, 1)
+        }
+    return scores, failing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lighthouse_gives_full_marks_on_every_main_kind_of_page(live_server):
+    require(LIGHTHOUSE, CHROMIUM)
+    pages = sample_pages()
+    problems = []
+    for name in ("home", "article", "persian article", "keyword", "search"):
+        for desktop in (False, True):
+            scores, failing = lighthouse(live_server.url + pages[name], desktop=desktop)
+            seen = f"{name} ({'desktop' if desktop else 'phone'})"
+            print(f"Lighthouse, {seen}: {scores}")
+            for category in LIGHTHOUSE_FULL_MARKS:
+                unexpected = failing[category] - LIGHTHOUSE_EXPECTED.get(name, set())
+                if unexpected:
+                    problems.append(f"{seen}: {category} fails {', '.join(sorted(unexpected))}")
+            if not desktop and scores["performance"] < LIGHTHOUSE_PHONE_SPEED:
+                problems.append(f"{seen}: performance {scores['performance']}")
+    assert problems == []

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core import signing
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -139,6 +140,32 @@ def test_share_link_works_for_its_days_and_until_revoked(client, editor):
     assert client.get(link.get_absolute_url()).status_code == 404
 
 
+def test_share_link_is_shown_whole_with_a_copy_button_and_the_same_each_time(client, editor):
+    article = ArticleFactory(status=Article.Status.DRAFT)
+    link = PreviewLink.objects.create(
+        article=article, expires_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    client.force_login(editor)
+    pages = [client.get(change_url(article)).content.decode() for _ in range(2)]
+    address = f"http://testserver{link.get_absolute_url()}"
+    for page in pages:
+        assert f'<a href="{address}" class="share-link">{address}</a>' in page
+        assert f'class="button copy-link" data-copy="{address}"' in page
+        assert '<script src="/static/js/copy-link.js"' in page
+    assert link.token == PreviewLink.objects.get().token
+    assert PreviewLink.from_token(link.token) == link
+
+
+def test_share_links_handed_out_with_a_timestamp_still_work(client, db):
+    article = ArticleFactory(title="Older link", status=Article.Status.DRAFT)
+    link = PreviewLink.objects.create(
+        article=article, expires_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    old_token = signing.dumps(link.pk, salt=PreviewLink.SALT)
+    response = client.get(reverse("articles:shared-preview", kwargs={"token": old_token}))
+    assert "Older link" in response.content.decode()
+
+
 def test_expired_share_link_is_404(client, db):
     article = ArticleFactory(status=Article.Status.DRAFT)
     link = PreviewLink.objects.create(
@@ -181,6 +208,19 @@ def test_every_save_is_a_version_that_can_be_compared_and_restored(client, edito
     assert list(article.keywords.names()) == ["Syria"]
     history = client.get(reverse("admin:articles_article_history", args=[article.pk]))
     assert len(history.context["versions"]) == 3
+
+
+def test_history_lists_versions_to_the_second(client, editor):
+    article = ArticleFactory()
+    client.force_login(editor)
+    edit(client, article, title="Saved twice")
+    edit(client, article, title="Saved twice, a moment later")
+    history = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    page = history.content.decode()
+    for version in history.context["versions"]:
+        saved = timezone.localtime(version.revision.date_created)
+        assert f", {saved:%H:%M:%S}</time>" in page
+        assert f'<time datetime="{saved.isoformat()}">' in page
 
 
 def test_compare_with_bad_versions_returns_to_history(client, editor):
