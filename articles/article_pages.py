@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from . import citing, editions, pdf
-from .caching import public_response, remember
+from .caching import forget_page, note, public_response, remember
 from .images import COLUMN_SIZES
 from .metadata import article_metadata
 from .models import Article, PreviewLink
@@ -127,7 +127,12 @@ def article_pdf(request, year, month, day, slug):
     try:
         name = remember(key, make, request=request) if article.is_public else make()
     except pdf.PDFError:
-        # Logged where it happened; the reader is led to the article itself.
+        # Logged where it happened. Until the content changes, the article's
+        # page offers no PDF (its remembered copy is dropped so that it does
+        # at once), and the reader is led to the article itself.
+        if article.is_public:
+            note(pdf.failure_key(article), True, request=request)
+            forget_page(request, article.get_absolute_url())
         return HttpResponseRedirect(article.get_absolute_url())
     response = FileResponse(
         default_storage.open(name), content_type="application/pdf", filename=f"{slug}.pdf"

@@ -283,6 +283,21 @@ def remember(key, compute, *, request=None, public=True):
     return value
 
 
+def recall(key, *, request=None):
+    """What `remember` keeps under `key` for the content as it is, or None."""
+    return _lookup(_state(request), _full_key(key))
+
+
+def note(key, value, *, request=None):
+    """Keep `value` under `key` until the content changes (see `remember`)."""
+    _store(_state(request), _full_key(key), None, value)
+
+
+def forget_page(request, path):
+    """Drop the remembered page at `path`, so that its next reader gets it rendered anew."""
+    _cache_call("delete", _full_key(_address_key(request.scheme, path, "")))
+
+
 def site_host():
     return settings.SITE_HOST
 
@@ -310,7 +325,11 @@ def _page_key(request, page):
     edition: its address at the site's host, without the query string other
     than the page number, so that tracking parameters, host aliases and
     ports cannot fill the cache with copies."""
-    address = f"{request.scheme}://{site_host()}{request.path}?page={page}"
+    return _address_key(request.scheme, request.path, page)
+
+
+def _address_key(scheme, path, page):
+    address = f"{scheme}://{site_host()}{path}?page={page}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
 
 

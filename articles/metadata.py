@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import citing, editions, pdf
+from .caching import recall
 
 # Inside <script>, "<", ">" and "&" could end the element early; JSON lets them
 # be written as escapes instead.
@@ -90,7 +91,7 @@ def article_metadata(article, bylines, keywords, request):
     return {
         "url": url,
         "bibtex_url": article.address_in("articles:citation-bib"),
-        "pdf_url": article.address_in("articles:pdf") if pdf.available() else "",
+        "pdf_url": article.address_in("articles:pdf") if _offers_pdf(article, request) else "",
         "ris_url": article.address_in("articles:citation-ris"),
         "image": image,
         "published": published,
@@ -103,3 +104,9 @@ def article_metadata(article, bylines, keywords, request):
         "bibtex": citing.bibtex(article, names, url, accessed),
         "ris": citing.ris(article, names, keyword_names, url, accessed),
     }
+
+
+def _offers_pdf(article, request):
+    """Whether the page links the article's PDF: not where PDFs cannot be made,
+    nor when making this one failed since the content last changed."""
+    return pdf.available() and not recall(pdf.failure_key(article), request=request)

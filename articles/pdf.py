@@ -94,6 +94,11 @@ def _fetcher():
     return SiteFetcher()
 
 
+def failure_key(article):
+    """Where a failure to make the article's PDF is noted (see `caching.note`)."""
+    return f"pdf-failed:{article.pk}"
+
+
 @functools.cache
 def available():
     """Whether PDFs can be made here (WeasyPrint and the libraries it needs load)."""

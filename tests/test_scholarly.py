@@ -339,14 +339,26 @@ def test_drafts_pdfs_are_404_to_readers_and_shown_to_staff(client, admin_user, h
         assert article.title in page_text(response)
 
 
-def test_a_pdf_that_cannot_be_made_leads_back_to_the_article(client, published, settings):
+def test_a_pdf_that_cannot_be_made_leads_back_to_the_article_which_then_offers_none(
+    client, published, settings, caplog
+):
+    url = published.get_absolute_url()
+    assert "Download PDF" in client.get(url).content.decode()  # and remembered
     # The media storage cannot be written (a file stands where its folder should).
     blocked = Path(settings.MEDIA_ROOT)
     blocked.parent.mkdir(parents=True, exist_ok=True)
     blocked.write_text("not a folder")
     response = client.get(published.address_in("articles:pdf"))
-    assert response.status_code == 302
-    assert response["Location"] == published.get_absolute_url()
+    assert response.status_code == 302 and response["Location"] == url
+    assert "could not be stored" in caplog.text
+    page = client.get(url).content.decode()
+    assert "Download PDF" not in page and "citation_pdf_url" not in page
+    # Once the content changes, the PDF is offered (and tried) again.
+    blocked.unlink()
+    published.title = "Edited"
+    published.save()
+    assert "Download PDF" in client.get(url).content.decode()
+    assert pdf_of(client, published)
 
 
 def test_the_pdf_carries_the_lead_image_and_figures_with_their_credits(client, published):
