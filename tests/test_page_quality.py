@@ -213,7 +213,7 @@ PRINTED = """() => {
     return {
         body: style("body"), mark: style(".brand-mark"), name: style(".brand-name"),
         nav: style(".site-nav"), footer: style(".site-footer"), h1: style("h1"),
-        text: style(".article-body p"),
+        text: style(".article-body p"), pdf: style(".pdf-link"),
     }
 }"""
 
@@ -243,6 +243,8 @@ def test_printed_articles_keep_the_mark_the_faces_and_the_accent(live_server):
         assert seen["text"]["color"] == "rgb(0, 0, 0)"
         assert seen["text"]["font"].startswith(face)
         assert seen["h1"]["color"] == "rgb(14, 90, 102)"
+        # A link to click means nothing on paper.
+        assert seen["pdf"]["display"] == "none"
 
 
 LIGHTHOUSE = CHECKERS / ".bin" / "lighthouse"
