@@ -7,7 +7,6 @@ short views that find the article and say which of the three they are.
 
 import datetime
 
-from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
     Http404,
@@ -126,6 +125,7 @@ def article_pdf(request, year, month, day, slug):
     key = f"pdf:{article.pk}"
     try:
         name = remember(key, make, request=request) if article.is_public else make()
+        stored = pdf.open_stored(request, name)
     except pdf.PDFError:
         # Logged where it happened. Until the content changes, the article's
         # page offers no PDF (its remembered copy is dropped so that it does
@@ -134,9 +134,7 @@ def article_pdf(request, year, month, day, slug):
             note(pdf.failure_key(article), True, request=request)
             forget_page(request, article.get_absolute_url())
         return HttpResponseRedirect(article.get_absolute_url())
-    response = FileResponse(
-        default_storage.open(name), content_type="application/pdf", filename=f"{slug}.pdf"
-    )
+    response = FileResponse(stored, content_type="application/pdf", filename=f"{slug}.pdf")
     if not article.is_public:
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -9,6 +9,7 @@ serving a made PDF costs what serving a page costs. WeasyPrint (Pango) is
 imported only when a PDF is made.
 """
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -40,14 +41,30 @@ def stored_pdf(request, article, context):
     html = render_to_string("articles/pdf/article.html", context, request)
     digest = hashlib.sha256(html.encode()).hexdigest()[:20]
     name = f"{FOLDER}/{digest}/{article.slug}.pdf"
-    if not default_storage.exists(name):
+    with _storage(request, "stored"):
+        stored = default_storage.exists(name)
+    if not stored:
         made = render_pdf(html, request)
-        try:
+        with _storage(request, "stored"):
             default_storage.save(name, ContentFile(made))
-        except OSError as error:
-            logger.exception("The PDF of %s could not be stored", request.path)
-            raise PDFError(str(error)) from error
     return name
+
+
+def open_stored(request, name):
+    """The stored PDF `name`, opened; PDFError if the storage cannot give it."""
+    with _storage(request, "read"):
+        return default_storage.open(name)
+
+
+@contextlib.contextmanager
+def _storage(request, doing):
+    """A storage that is down or refuses (a full disk, an S3 error of any kind)
+    is a PDF not to be had, never an error page."""
+    try:
+        yield
+    except Exception as error:
+        logger.exception("The PDF of %s could not be %s", request.path, doing)
+        raise PDFError(str(error)) from error
 
 
 def render_pdf(html, request):

@@ -381,3 +381,15 @@ def test_the_pdf_carries_the_lead_image_and_figures_with_their_credits(client, p
         assert words in text, words
     pictures = {image.data for page in document.pages for image in page.images}
     assert len(pictures) == 2
+
+
+def test_a_made_pdf_the_storage_cannot_give_back_is_no_error_page(
+    client, published, settings, caplog
+):
+    pdf_of(client, published)
+    for made in (Path(settings.MEDIA_ROOT) / "pdf").rglob("*.pdf"):
+        made.unlink()  # the storage lost it, or cannot be reached
+    response = client.get(published.address_in("articles:pdf"))
+    assert response.status_code == 302
+    assert response["Location"] == published.get_absolute_url()
+    assert "could not be read" in caplog.text
