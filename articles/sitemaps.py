@@ -10,6 +10,8 @@ translation, other pages in both editions.
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Count, Max
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -25,8 +27,20 @@ class ArticleSitemap(Sitemap):
 
     changefreq = "monthly"
 
-    def __init__(self, year):
-        self.year = year
+    def __init__(self, year, count=None, latest=None):
+        # The count and the latest change, when `sections()` read them for
+        # every year at once: the index then asks nothing more of each year.
+        self.year, self.count, self.latest = year, count, latest
+
+    @property
+    def paginator(self):
+        pages = super().paginator
+        if self.count is not None:
+            pages.count = self.count
+        return pages
+
+    def get_latest_lastmod(self):
+        return self.latest if self.count is not None else super().get_latest_lastmod()
 
     def items(self):
         return (
@@ -109,17 +123,27 @@ class PageSitemap(EditionSitemap):
 
 def sections(request):
     """The sitemap's sections, by name: one for each year with public articles."""
-    years = remember(
-        "sitemap-years",
-        lambda: [d.year for d in Article.objects.public().dates("published_at", "year")],
-        request=request,
-    )
+    years = remember("sitemap-years", _years, request=request)
     return {
         "pages": PageSitemap,
         "keywords": KeywordSitemap,
         "authors": AuthorSitemap,
-        **{f"articles-{year}": ArticleSitemap(year) for year in years},
+        **{
+            f"articles-{year}": ArticleSitemap(year, count, latest) for year, count, latest in years
+        },
     }
+
+
+def _years():
+    """Each year with public articles: how many, and their latest change (one query)."""
+    by_year = (
+        Article.objects.public()
+        .annotate(year=ExtractYear("published_at"))
+        .values("year")
+        .annotate(count=Count("pk"), latest=Max("updated_at"))
+        .order_by("year")
+    )
+    return [(row["year"], row["count"], row["latest"]) for row in by_year]
 
 
 @require_safe

@@ -26,9 +26,9 @@ from .factories import ArticleFactory, AuthorFactory, DocumentFactory
 # Its PDF: the same, the first time; then the article and the content
 # version, which name the stored file. Feeds: the articles, bylines, opening
 # sections and key words (and the key word or author, for theirs). The
-# sitemap: its index the years with articles, then for each section its items
-# and their count; a section the version, the next publication, the years,
-# then its items (the articles', with their count). Search is never
+# sitemap: its index the years with their counts and latest changes (one
+# query), then for each other section its items and their count; a section
+# the version, the next publication, the years, then its items. Search is never
 # remembered whole; it reads the lists its filters offer once, and runs in a
 # savepoint (two statements more).
 QUERIES = {
@@ -50,8 +50,8 @@ QUERIES = {
     "atom": (6, 1),
     "keyword feed": (7, 1),
     "author feed": (7, 1),
-    "sitemap": (5, 1),
-    "sitemap index": (9, 1),
+    "sitemap": (4, 1),
+    "sitemap index": (7, 1),
     "sitemap pages": (3, 1),
     "sitemap keywords": (6, 1),
     "sitemap authors": (4, 1),
@@ -120,3 +120,12 @@ def test_query_counts_do_not_grow_with_content(client, article, language):
     big_urls = public_urls(big)
     for name in ("detail", "citation bib", "citation ris"):
         assert count_queries(client, big_urls[name]) == before[name], name
+
+
+def test_the_sitemap_index_reads_every_year_in_one_query(client, published):
+    url = public_urls(published)["sitemap index"]
+    before = count_queries(client, url)
+    for year in range(2010, 2016):
+        ArticleFactory(published_at=published.published_at.replace(year=year))
+    assert count_queries(client, url) == before
+    assert client.get(url).content.decode().count("sitemap-articles-") == 7
