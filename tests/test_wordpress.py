@@ -283,6 +283,15 @@ def test_shortcodes_that_only_wrap_text_keep_the_text():
     assert sections == [("", "<p>Once upon a time [sic].</p>")]
 
 
+def test_any_plugins_shortcodes_go_and_bracketed_text_stays():
+    content = (
+        '[myplugin_box style="grey"]Inside a box[/myplugin_box] and [toc /] '
+        "[related id=12] then [highlight]marked[/highlight], [sic] and note [1]."
+    )
+    sections = sections_of(content, ImportResult())
+    assert sections == [("", "<p>Inside a box and   then marked, [sic] and note [1].</p>")]
+
+
 def test_a_long_import_waits_for_its_commit_with_one_callback_an_article(
     db, tmp_path, client, django_capture_on_commit_callbacks
 ):
