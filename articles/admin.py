@@ -62,8 +62,14 @@ BUSY_MESSAGE = _(
 admin.site.unregister(Tag)
 
 
+# The article form's tables of bylines, documents and share links, with a label
+# in each cell, so that admin.css can stack them on a phone.
+LABELLED_TABULAR = "admin/edit_inline/tabular_labelled.html"
+
+
 class ArticleAuthorInline(admin.TabularInline):
     model = ArticleAuthor
+    template = LABELLED_TABULAR
     formset = BylineFormSet
     autocomplete_fields = ["author"]
     fields = ["order", "author", "position", "affiliation"]
@@ -87,6 +93,7 @@ class SectionInline(admin.StackedInline):
 
 class DocumentInline(admin.TabularInline):
     model = Document
+    template = LABELLED_TABULAR
     fields = ["order", "title", "language", "file", "facts"]
     readonly_fields = ["facts"]
     extra = 1
@@ -99,6 +106,7 @@ class DocumentInline(admin.TabularInline):
 
 class PreviewLinkInline(admin.TabularInline):
     model = PreviewLink
+    template = LABELLED_TABULAR
     form = PreviewLinkForm
     fields = ["address", "created_by", "expires_at", "revoked_at", "days", "revoke"]
     readonly_fields = ["address", "created_by", "expires_at", "revoked_at"]

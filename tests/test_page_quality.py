@@ -7,6 +7,7 @@ run in the system's Chromium. On a machine without them these tests are
 skipped, except in CI, where a missing checker is a failure.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -17,10 +18,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import calendar, richtext
-from articles.models import Article, Keyword
+from articles.models import Article, Keyword, PreviewLink, Section
 from authors.models import Author
+
+from .factories import ArticleFactory, AuthorFactory, DocumentFactory
 
 CHECKERS = Path(__file__).parent / "browser" / "node_modules"
 VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -51,14 +55,21 @@ def make_boss():
     User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
 
 
-def new_article_form(browser, live_server, title):
-    """The admin's form for a new article, in a new page of `browser`, signed
-    in as the superuser `make_boss` made, with `title` filled in."""
-    page = browser.new_page()
+def signed_in_page(browser, live_server, **options):
+    """A new page of `browser` (`options` as for `new_page`), signed in to the
+    admin as the superuser `make_boss` made."""
+    page = browser.new_page(**options)
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", "a-long-password")
     page.click("input[type=submit]")
+    return page
+
+
+def new_article_form(browser, live_server, title):
+    """The admin's form for a new article, in a new page of `browser`, signed
+    in as the superuser `make_boss` made, with `title` filled in."""
+    page = signed_in_page(browser, live_server)
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title", title)
     return page
@@ -195,6 +206,100 @@ def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server
     assert "<strong>bold words</strong>" in body and "<em>italic ones.</em>" in body
     assert "<ul><li><p>a list item</p></li><li><p>another</p></li></ul>" in body
     assert richtext.clean(body) == body
+
+
+# What of the article form lies outside the window, across: the page's own
+# sideways scroll, the parts named, and any element of the form.
+OUTSIDE_THE_WINDOW = """(parts) => {
+    const width = document.documentElement.clientWidth
+    const outside = (element) => {
+        const box = element.getBoundingClientRect()
+        return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5)
+    }
+    const describe = (element) => {
+        const box = element.getBoundingClientRect()
+        const place = element.closest("[id]")
+        return `${element.tagName.toLowerCase()}.${element.className} in #${place && place.id}` +
+            ` (${Math.round(box.left)} to ${Math.round(box.right)})`
+    }
+    const all = [...document.querySelectorAll("#article_form *")].filter(outside)
+    return {
+        scroll: document.documentElement.scrollWidth - width,
+        missing: parts.filter((selector) => !document.querySelector(selector)),
+        parts: parts.filter((selector) => document.querySelector(selector) &&
+            outside(document.querySelector(selector))),
+        elements: all.filter((element) => !all.includes(element.parentElement)).map(describe),
+    }
+}"""
+# The article form's parts an editor must see whole.
+FORM_PARTS = [
+    "#id_title",
+    "#id_keywords",
+    "#bylines-group",
+    "#id_bylines-0-affiliation",
+    "#sections-group",
+    "#sections-0 .prose-editor",
+    "#sections-0 [contenteditable=true]",
+    "#documents-group",
+    "#preview_links-group",
+    ".submit-row",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_article_form_fits_a_desktop_and_a_phone(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    make_boss()
+    articles = [
+        ArticleFactory(
+            title="Iran's approach to the cease-fire in Syria and the talks that follow it",
+            sections=["", "Why bilateral negotiations?", "Iran's approach", "What next"],
+            authors=AuthorFactory.create_batch(2),
+            keywords=["Drought Policy", "US", "آب و برق", "Iran, Islamic Republic"],
+        ),
+        ArticleFactory(
+            title="امنیت انرژی در خلیج فارس",
+            language="fa",
+            sections=["", "چرا مذاکرات دوجانبه؟", "رویکرد ایران"],
+            keywords=["آب و برق"],
+        ),
+    ]
+    for article in articles:
+        Section.objects.create(
+            article=article, order=9, heading="Sources", body=f"<p>https://{'x' * 300}.org/</p>"
+        )
+        DocumentFactory(article=article, title="Full report of the talks")
+        PreviewLink.objects.create(
+            article=article, expires_at=timezone.now() + datetime.timedelta(days=3)
+        )
+    addresses = [
+        reverse("admin:articles_article_change", args=[articles[0].pk]),
+        "/fa" + reverse("admin:articles_article_change", args=[articles[1].pk]),
+    ]
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width in (1280, 360):
+            page = signed_in_page(browser, live_server, viewport={"width": width, "height": 800})
+            for address in addresses:
+                page.goto(live_server.url + address)
+                page.wait_for_selector("#sections-0 [contenteditable=true]")
+                # The editor's buttons are drawn in an icon font: measured before
+                # it arrives, they would be words.
+                page.wait_for_load_state("networkidle")
+                page.evaluate("document.fonts.ready")
+                seen = page.evaluate(OUTSIDE_THE_WINDOW, FORM_PARTS)
+                where = f"{address} at {width}px"
+                assert seen["missing"] == [], where
+                if seen["scroll"] > 0:
+                    problems.append(f"{where} scrolls sideways by {seen['scroll']}px")
+                problems += [f"{where}: {part} goes past the window" for part in seen["parts"]]
+                problems += [f"{where}: {element}" for element in seen["elements"]]
+            page.close()
+        browser.close()
+    assert problems == []
 
 
 PRINTED = """() => {
