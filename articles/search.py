@@ -33,6 +33,8 @@ SEARCH_CONFIG = {"en": "english", "fa": "simple"}
 # Between an article's own words and its author names and key words in the
 # stored text: a control character, which normalised prose never holds.
 NAMES_SEPARATOR = "\x1e"
+# Between the pieces of a PostgreSQL headline.
+FRAGMENT_DELIMITER = " … "
 
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None, "\u200d": None, "ـ": None})
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -216,7 +218,7 @@ def ranked_search(articles, text):
                 max_words=30,
                 min_words=12,
                 max_fragments=2,
-                fragment_delimiter=" … ",
+                fragment_delimiter=FRAGMENT_DELIMITER,
             ),
         )
         .order_by("-rank", "-published_at", "-pk")
@@ -230,14 +232,36 @@ def substring_search(articles, text):
     return articles.annotate(headline=F("search_text")).order_by("-published_at", "-pk")
 
 
-def highlighted(headline, q):
-    """A safe HTML snippet with the matched words in <mark>."""
-    headline = headline.split(NAMES_SEPARATOR)[0]
-    if "\x02" not in headline:
-        # Without PostgreSQL's headline, cut the text around the first match.
-        headline = _window(headline, _words(normalise(q)))
+def highlighted(article, q):
+    """A safe HTML snippet of a found article's own text (never its author
+    names or key words), with the matched words in <mark> and "…" where cut."""
+    text = article.search_text.split(NAMES_SEPARATOR)[0].strip()
+    headline = getattr(article, "headline", None) or ""
+    if "\x02" in headline:
+        # PostgreSQL's headline: one or two pieces of the text, cut between
+        # words. It starts (ends) the text only if its first (last) piece does.
+        # (Its pieces leave out the punctuation around them.)
+        plain = _bare(headline.replace("\x02", "").replace("\x03", ""))
+        first, last = plain.split(FRAGMENT_DELIMITER)[0], plain.split(FRAGMENT_DELIMITER)[-1]
+        headline = (
+            ("" if _bare(text).startswith(first) else "…")
+            + headline.strip()
+            + ("" if _bare(text).endswith(last) else "…")
+        )
+    else:
+        # Elsewhere, or where only an author's name or a key word matched:
+        # cut the text around the first match.
+        headline = _window(text, _words(normalise(q)))
     html = escape(headline).replace("\x02", "<mark>").replace("\x03", "</mark>")
     return mark_safe(html)  # escaped above; only <mark> added
+
+
+_ENDS = re.compile(r"^\W+|\W+$")
+
+
+def _bare(text):
+    """`text` without the spaces and punctuation at its ends."""
+    return _ENDS.sub("", text)
 
 
 def _words(text):

@@ -254,7 +254,7 @@ class SearchView(ArticleListMixin, ListView):
             **kwargs,
         )
         for article in context["object_list"]:
-            article.snippet = highlighted(article.headline or "", self.query())
+            article.snippet = highlighted(article, self.query())
         return context
 
 
