@@ -104,7 +104,7 @@ def main():
             shown = re.search(r'class="result-count"[^>]*>([^<]*)<', page().content.decode())[1]
         print(
             f"{label:<38} {page_median:>7.1f} {page_p95:>7.1f} "
-            f"{query_median:>7.1f} {query_p95:>7.1f} {len(queries):>3}  {shown}"
+            f"{query_median:>7.1f} {query_p95:>7.1f} {len(queries):>3}  {shown[:40]}"
         )
     if options.explain:
         for q in QUERIES.values():
