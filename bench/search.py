@@ -75,7 +75,7 @@ def timed(action, runs):
 
 def first_page(q):
     results = search_articles(q)
-    return results.count(), list(results[:20])
+    return len(results), results[:20]
 
 
 def main():
