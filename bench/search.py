@@ -2,9 +2,10 @@
 
 Builds the archive (see archive.py), computes every article's search data,
 then times each query (median and 95th percentile of `--runs`): the search
-page through the full middleware stack, and the bare queries behind its
-first page of results (their count and the page itself). `--explain` prints
-PostgreSQL's plans, as run, for those queries.
+page through the full middleware stack, and the search alone: finding,
+counting and ranking the matches, and reading the first page of them with
+what a listing shows. `--explain` prints PostgreSQL's plans, as run, for the
+search's queries.
 
     python bench/search.py
     python bench/search.py --size 100000 --runs 100
@@ -88,7 +89,7 @@ def main():
 
     client = Client()
     print(
-        f"{'query':<38} {'page ms':>15} {'queries ms':>15} {'n':>3}  shown\n"
+        f"{'query':<38} {'page ms':>15} {'search ms':>15} {'n':>3}  shown\n"
         f"{'':<38} {'median    p95':>15} {'median    p95':>15}"
     )
     for label, q in QUERIES.items():
@@ -112,7 +113,7 @@ def main():
 
 
 def explain(q):
-    """PostgreSQL's plan, as run, of each query behind the first page of results."""
+    """PostgreSQL's plan, as run, of each query of the search's first page."""
     with CaptureQueriesContext(connection) as queries:
         first_page(q)
     with connection.cursor() as cursor:
