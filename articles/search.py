@@ -21,9 +21,10 @@ import re
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, models, router, transaction
-from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models import Case, F, Func, Lookup, Q, Value, When
 from django.db.models.functions import Left, Length
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_delete, post_save
@@ -233,7 +234,7 @@ def ranked_search(articles, text):
     # Ranked in a query around the one that finds them, so that only these
     # few are ranked, not every match.
     ranked = (
-        Article.objects.filter(pk__in=recent)
+        Article.objects.filter(OneOf(F("pk"), ArraySubquery(recent)))
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-published_at", "-pk")
         .values_list("pk", "rank")
@@ -250,6 +251,19 @@ def ranked_search(articles, text):
         fragment_delimiter=FRAGMENT_DELIMITER,
     )
     return Results(ranked, headline=headline)
+
+
+class OneOf(Lookup):
+    """`lhs = ANY(rhs)`: the value is one of the array's. PostgreSQL looks
+    each of an array's ids up by primary key, where given `IN (subquery)` it
+    may read the whole table to join them instead."""
+
+    lookup_name = "one_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 def opening(text):
