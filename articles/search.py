@@ -7,16 +7,27 @@ article, its sections, bylines or key words change. Queries use the
 `websearch` syntax, are ranked, and come with highlighted snippets. Other
 databases get a plain substring match on the same normalised text.
 
+However many articles match, a search reads at most the most recent
+`SEARCH_RESULTS_LIMIT` of them (and one more, which tells that there are
+more): those are ranked, counted and paged, and only the page's articles are
+read whole, so a query that matches most of the archive costs about what one
+that matches a thousand articles does.
+
 Persian text is normalised the same way on both sides: Arabic yeh and kaf
 become Persian ی and ک, and zero-width joiners, tatweel and diacritics go.
 """
 
 import re
+from collections.abc import Sequence
 from functools import partial
 
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, models, router, transaction
-from django.db.models import F, Func, Q, Value
+from django.db.models import Case, F, Func, Lookup, Q, Value, When
+from django.db.models.functions import Left, Length
+from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -34,6 +45,11 @@ SEARCH_CONFIG = {"en": "english", "fa": "simple"}
 # Between an article's own words and its author names and key words in the
 # stored text: a control character, which normalised prose never holds.
 NAMES_SEPARATOR = "\x1e"
+# Between the pieces of a PostgreSQL headline.
+FRAGMENT_DELIMITER = " … "
+# The characters of an article's text a PostgreSQL headline is drawn from; a
+# match further on gets a snippet cut by `_window()` instead.
+HEADLINE_TEXT_LENGTH = 2000
 
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None, "\u200d": None, "ـ": None})
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -196,7 +212,7 @@ def _articles_of(instance):
 
 
 def search_articles(q, *, language=None, author=None, keyword=None, year=None):
-    """An edition's public articles matching `q`, best first, each with a `headline`."""
+    """An edition's public articles matching `q`, best first: `Results`."""
     articles = Article.objects.in_edition(language)
     if author:
         articles = articles.filter(bylines__author__slug=author)
@@ -213,29 +229,75 @@ def search_articles(q, *, language=None, author=None, keyword=None, year=None):
     return substring_search(articles, text)
 
 
+def most_recent(matches):
+    """The most recent matches, one more than readers are shown.
+
+    The database walks the publication date index from the newest article
+    and stops when it has enough matches, or, for a rare word, reads its few
+    matches from the full-text index and sorts them.
+    """
+    return matches.order_by("-published_at", "-pk")[: settings.SEARCH_RESULTS_LIMIT + 1]
+
+
 def ranked_search(articles, text):
-    """PostgreSQL: match the stored vectors, best rank first, with headlines."""
+    """PostgreSQL: match the stored vectors; rank the most recent matches,
+    best first, and give each article of a page its headline."""
     text = websearch_text(text)
     query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
         text, search_type="websearch", config="simple"
     )
-    return (
-        articles.filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            headline=SearchHeadline(
-                Func(F("search_text"), Value(NAMES_SEPARATOR), Value(1), function="split_part"),
-                query,
-                config="english",
-                start_sel="\x02",
-                stop_sel="\x03",
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
+    recent = most_recent(articles.filter(search_vector=query)).values("pk")
+    # Ranked in a query around the one that finds them, so that only these
+    # few are ranked, not every match.
+    ranked = (
+        Article.objects.filter(OneOf(F("pk"), ArraySubquery(recent)))
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-published_at", "-pk")
+        .values_list("pk", "rank")
+    )
+    headline = SearchHeadline(
+        opening(Func(F("search_text"), Value(NAMES_SEPARATOR), Value(1), function="split_part")),
+        query,
+        config="english",
+        start_sel="\x02",
+        stop_sel="\x03",
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=FRAGMENT_DELIMITER,
+    )
+    return Results(ranked, headline=headline)
+
+
+class OneOf(Lookup):
+    """`lhs = ANY(rhs)`: the value is one of the array's. PostgreSQL looks
+    each of an array's ids up by primary key, where given `IN (subquery)` it
+    may read the whole table to join them instead."""
+
+    lookup_name = "one_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def opening(text):
+    """The first `HEADLINE_TEXT_LENGTH` characters of `text`, cut between
+    words: what a headline is drawn from, as parsing the whole text of long
+    articles would cost more than the rest of the search."""
+    return Case(
+        When(
+            GreaterThan(Length(text), HEADLINE_TEXT_LENGTH),
+            then=Func(
+                Left(text, HEADLINE_TEXT_LENGTH + 1),
+                Value(r"\s+\S*$"),
+                Value(""),
+                function="regexp_replace",
             ),
-        )
-        .order_by("-rank", "-published_at", "-pk")
+        ),
+        default=text,
+        output_field=models.TextField(),
     )
 
 
@@ -243,17 +305,72 @@ def substring_search(articles, text):
     """Any database: every word of the query somewhere in the text, newest first."""
     for word in _words(text):
         articles = articles.filter(Q(search_text__icontains=word))
-    return articles.annotate(headline=F("search_text")).order_by("-published_at", "-pk")
+    return Results(most_recent(articles).values_list("pk", Value(0)))
 
 
-def highlighted(headline, q):
-    """A safe HTML snippet with the matched words in <mark>."""
-    headline = headline.split(NAMES_SEPARATOR)[0]
-    if "\x02" not in headline:
-        # Without PostgreSQL's headline, cut the text around the first match.
-        headline = _window(headline, _words(normalise(q)))
+class Results(Sequence):
+    """Search results: the most recent `SEARCH_RESULTS_LIMIT` matches, best
+    first, and `more`, true when more matched.
+
+    Made with one query, for the matches' ids and ranks (of one more than
+    the limit, the most recent first); a slice is a list of articles, read
+    with everything a listing shows (`for_listing()`), in one query more.
+    """
+
+    def __init__(self, ranked, headline=None):
+        ranked = list(ranked)
+        limit = settings.SEARCH_RESULTS_LIMIT
+        self.more = len(ranked) > limit
+        # Best first, the most recent first among equals (the sort is stable).
+        self.ids = [pk for pk, rank in sorted(ranked[:limit], key=lambda row: -row[1])]
+        self.headline = headline
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        articles = Article.objects.public().filter(pk__in=ids).for_listing().defer("search_vector")
+        if self.headline is not None:
+            articles = articles.annotate(headline=self.headline)
+        found = {article.pk: article for article in articles}
+        # (An article unpublished since the search began is left out.)
+        return [found[pk] for pk in ids if pk in found]
+
+
+def highlighted(article, q):
+    """A safe HTML snippet of a found article's own text (never its author
+    names or key words), with the matched words in <mark> and "…" where cut."""
+    text = article.search_text.split(NAMES_SEPARATOR)[0].strip()
+    headline = getattr(article, "headline", None) or ""
+    if "\x02" in headline:
+        # PostgreSQL's headline: one or two pieces of the text, cut between
+        # words. It starts (ends) the text only if its first (last) piece does.
+        # (Its pieces leave out the punctuation around them.)
+        plain = _bare(headline.replace("\x02", "").replace("\x03", ""))
+        first, last = plain.split(FRAGMENT_DELIMITER)[0], plain.split(FRAGMENT_DELIMITER)[-1]
+        headline = (
+            ("" if _bare(text).startswith(first) else "…")
+            + headline.strip()
+            + ("" if _bare(text).endswith(last) else "…")
+        )
+    else:
+        # Elsewhere, or where the matches lie beyond the opening a headline
+        # is drawn from, or only an author's name or a key word matched:
+        # cut the text around the first match.
+        headline = _window(text, _words(normalise(q)))
     html = escape(headline).replace("\x02", "<mark>").replace("\x03", "</mark>")
     return mark_safe(html)  # escaped above; only <mark> added
+
+
+_ENDS = re.compile(r"^\W+|\W+$")
+
+
+def _bare(text):
+    """`text` without the spaces and punctuation at its ends."""
+    return _ENDS.sub("", text)
 
 
 def _words(text):

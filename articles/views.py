@@ -243,18 +243,20 @@ class SearchView(ArticleListMixin, ListView):
         data = self.form.cleaned_data
         return search_articles(
             self.query(), author=data["author"], keyword=data["keyword"], year=data["year"]
-        ).for_listing()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             form=self.form,
             query=self.query(),
+            # More matched than the results hold (see `search.Results`).
+            more_found=getattr(self.object_list, "more", False),
             authors=self.authors_with_articles(),
             keywords=self.keywords_in_use(),
             **kwargs,
         )
         for article in context["object_list"]:
-            article.snippet = highlighted(article.headline or "", self.query())
+            article.snippet = highlighted(article, self.query())
         return context
 
 

@@ -213,6 +213,11 @@ OTP_TOTP_ISSUER = SITE_NAME
 PUBLIC_CACHE_MAX_AGE = int(env("PUBLIC_CACHE_MAX_AGE", "60"))
 PUBLIC_CACHE_S_MAXAGE = int(env("PUBLIC_CACHE_S_MAXAGE", "300"))
 
+# A search ranks, counts and pages at most this many matches, the most recent
+# ones, so a word found across the archive costs about what one found in a
+# thousand articles does.
+SEARCH_RESULTS_LIMIT = int(env("SEARCH_RESULTS_LIMIT", "1000"))
+
 # Requests large enough for the admin to save the largest article the
 # importer accepts (articles.models.Section: 500 sections, 5 MB of HTML):
 # some six fields a section besides the rest of the form, and the HTML three

@@ -187,12 +187,42 @@ def test_snippets_are_cut_between_words(client, db, django_capture_on_commit_cal
     filler = " ".join(f"word{n:03}" for n in range(80))
     with_body(f"<p>{filler} pipeline {filler}</p>", django_capture_on_commit_callbacks)
     text = snippet(client.get("/search/", {"q": "pipeline"}))
-    if connection.vendor != "postgresql":
-        # PostgreSQL's headline cuts between words too, though without ellipses.
-        assert text.startswith("…") and text.endswith("…")
+    assert text.startswith("…") and text.endswith("…")
     assert "<mark>pipeline</mark>" in text
     # Every piece between the ellipses is a whole word.
     assert all(re.fullmatch(r"word\d{3}", w) for w in text.strip("…").split() if "mark" not in w)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "cut_start", "cut_end"),
+    [
+        ("Pipeline politics", "{filler}", False, True),
+        ("Untitled", "{filler} pipeline", True, False),
+        ("Untitled", "Gas pipeline exports rose.", False, False),
+    ],
+)
+def test_snippets_show_ellipses_only_where_cut(
+    client, db, django_capture_on_commit_callbacks, title, body, cut_start, cut_end
+):
+    filler = " ".join(f"word{n:03}" for n in range(80))
+    body = body.format(filler=filler)
+    with_body(f"<p>{body}</p>", django_capture_on_commit_callbacks, title=title)
+    text = snippet(client.get("/search/", {"q": "pipeline"}))
+    assert "pipeline</mark>" in text.lower()
+    assert (text.startswith("…"), text.endswith("…")) == (cut_start, cut_end)
+
+
+@postgres_only
+def test_ranked_snippets_show_ellipses_around_and_between_pieces(
+    client, db, django_capture_on_commit_callbacks
+):
+    filler = [f"word{n:03}" for n in range(160)]
+    body = " ".join([*filler[:40], "pipeline", *filler[40:120], "pipeline", *filler[120:]])
+    with_body(f"<p>{body}</p>", django_capture_on_commit_callbacks, title="Untitled")
+    text = snippet(client.get("/search/", {"q": "pipeline"}))
+    first, second = text.split(" … ")
+    assert first.startswith("…word") and "<mark>pipeline</mark> word040" in first
+    assert second.endswith("…") and "<mark>pipeline</mark> word120" in second
 
 
 def test_snippets_never_show_author_names_or_key_words(
