@@ -22,6 +22,7 @@ from authors.models import Author
 
 from . import editions, figures, redirects, richtext
 from .changes import ContentQuerySet
+from .counts import AuthorCount, KeywordCount, MonthCount  # noqa: F401 - registered likewise
 from .documents import Document  # noqa: F401 - registered with the app's models
 from .images import Image
 from .querysets import ArticleQuerySet, KeywordQuerySet

@@ -5,7 +5,7 @@ public page, list, count, feed and search starts from it or from
 `in_edition()`, which narrows it to one edition's language.
 """
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
@@ -18,6 +18,13 @@ from .changes import ContentQuerySet
 
 # An article's stored search data (see search.py): long, and never shown on a page.
 SEARCH_FIELDS = ["search_text", "search_vector"]
+
+
+def published_rule(through=""):
+    """What `ArticleQuerySet.published()` asks of an article, as a condition
+    on rows that reach articles through the relation `through`
+    ("content_object__"), for stored counts (see counts.py)."""
+    return models.Q(**{f"{through}status": "published"})
 
 
 def related_model(queryset, name):
@@ -35,12 +42,6 @@ class KeywordQuerySet(ContentQuerySet):
             article_count=models.Count("tagged_articles")
         )
 
-    def counted(self, language=None):
-        """`in_use()` as a list, by name. Sorted here, not by the database: an
-        ORDER BY on the lower-cased name would make it group the archive's
-        every key word link by that expression, which doubles the query's time."""
-        return sorted(self.in_use(language), key=lambda keyword: (keyword.name.lower(), keyword.pk))
-
 
 class ArticleQuerySet(ContentQuerySet):
     def public(self):
@@ -48,7 +49,13 @@ class ArticleQuerySet(ContentQuerySet):
 
         Every public page, list, count and feed starts from here.
         """
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.published().filter(published_at__lte=timezone.now())
+
+    def published(self):
+        """Published, whether its time has come or not: `public()` and
+        `scheduled()` together. (Stored counts count these, since time makes
+        a scheduled article public without a write: see counts.py.)"""
+        return self.filter(published_rule())
 
     def in_edition(self, language=None):
         """What an edition lists: public articles in its language (the current one)."""
@@ -60,7 +67,7 @@ class ArticleQuerySet(ContentQuerySet):
 
     def scheduled(self):
         """Published articles whose time has not come: the rest of `public()`'s rule."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.published().filter(published_at__gt=timezone.now())
 
     def authors(self):
         """The authors of these articles, by name, each with their `article_count`.
@@ -103,6 +110,20 @@ class ArticleQuerySet(ContentQuerySet):
                 ),
             )
         )
+
+    def update(self, **fields):
+        """`QuerySet.update()`; when it changes what stored counts count
+        (status, date, language), the articles' counts are made again."""
+        from . import counts  # which reads this module's rule
+
+        if not counts.COUNTED_FIELDS.intersection(fields):
+            return super().update(**fields)
+        with transaction.atomic(using=self.db):
+            # Read before: the filter may no longer match once written.
+            before = counts.states(self)
+            written = super().update(**fields)
+            counts.articles_changed(before, using=self.db)
+        return written
 
     def mark_changed(self, **fields):
         """Write `fields` and make these articles count as changed now.
