@@ -58,7 +58,7 @@ from django.utils.http import parse_http_date_safe
 
 from authors.models import Author
 
-from . import counts, editions
+from . import counts, editions, openings
 from .changes import bulk_written
 from .models import (
     Article,
@@ -173,7 +173,8 @@ def _publish_version(value):
 @contextmanager
 def changes_batched(using=None):
     """Change the content version once, at the end of the block, however many
-    rows it writes (an import), and count what it touched (`counts.py`).
+    rows it writes (an import); and what is stored of the articles it
+    touched (counts.py, openings.py).
     The version's row is then locked only from that moment to the commit,
     so editors saving meanwhile do not wait for the whole block. Use it
     inside the transaction that does the writing."""
@@ -183,14 +184,16 @@ def changes_batched(using=None):
     if not depth:
         connection.content_batch_changed = False
         counts.start_batch(using)
+        openings.start_batch(using)
     try:
         yield
     finally:
         connection.content_batch_depth = depth
     if not depth and connection.content_batch_changed:
         _bump_version(using)
-        # The stored counts the block touched, counted once (see counts.py).
+        # What is stored of the articles the block touched, made once.
         counts.flush(using)
+        openings.flush(using)
 
 
 def current_version():

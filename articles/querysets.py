@@ -18,6 +18,8 @@ from .changes import ContentQuerySet
 
 # An article's stored search data (see search.py): long, and never shown on a page.
 SEARCH_FIELDS = ["search_text", "search_vector"]
+# What lists print of an article's authors (and feeds and the admin's list).
+BYLINE_AUTHOR_FIELDS = ["author__name", "author__name_fa", "author__slug"]
 
 
 def published_rule(through=""):
@@ -41,6 +43,22 @@ class KeywordQuerySet(ContentQuerySet):
         return self.filter(tagged_articles__content_object__in=listed).annotate(
             article_count=models.Count("tagged_articles")
         )
+
+
+class SectionQuerySet(ContentQuerySet):
+    def update(self, **fields):
+        """`QuerySet.update()`; when it changes what an article's opening
+        words are read from, they are made again (see openings.py)."""
+        from . import openings
+
+        if not openings.SECTION_FIELDS.intersection(fields):
+            return super().update(**fields)
+        with transaction.atomic(using=self.db):
+            rows = dict(self.values_list("pk", "article_id"))
+            written = super().update(**fields)
+            now = self.model._base_manager.using(self.db).filter(pk__in=rows)
+            openings.touch({*rows.values(), *now.values_list("article_id", flat=True)}, self.db)
+        return written
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -90,23 +108,19 @@ class ArticleQuerySet(ContentQuerySet):
         """Everything a list of articles shows, fetched in a fixed number of queries.
 
         Each article gets `byline_list`, its bylines in order with their
-        authors, and `opening`, its first section (for the description of an
-        article without a summary); its lead image comes with it (thumbnails).
+        authors' names (what lists print of them); its lead image comes with
+        it (thumbnails), its description is stored with it (see openings.py).
         Search data, which lists never show, stays behind.
         """
+        bylines = related_model(self, "bylines").objects.select_related("author")
         return (
             self.select_related("image")
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
                 models.Prefetch(
                     "bylines",
-                    queryset=related_model(self, "bylines").objects.select_related("author"),
+                    queryset=bylines.only("article", "author", *BYLINE_AUTHOR_FIELDS),
                     to_attr="byline_list",
-                ),
-                models.Prefetch(
-                    "sections",
-                    queryset=related_model(self, "sections").objects.order_by("order", "pk")[:1],
-                    to_attr="opening",
                 ),
             )
         )
