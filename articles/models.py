@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -108,7 +108,7 @@ class Keyword(TagBase):
         redirects.moved(self, old_path)
 
     def get_absolute_url(self):
-        return reverse("articles:keyword", kwargs={"slug": self.slug})
+        return editions.reverse_in(editions.current(), "articles:keyword", slug=self.slug)
 
     @property
     def local_description(self):
@@ -292,8 +292,7 @@ class Article(models.Model):
     def address_in(self, name):
         """The address of one of the article's pages (`articles:citation-bib`, …),
         in the edition of its own language."""
-        with override(self.language):
-            return reverse(name, kwargs=self.address_parts())
+        return editions.reverse_in(self.language, name, **self.address_parts())
 
     def clean(self):
         super().clean()
