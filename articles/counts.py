@@ -414,12 +414,12 @@ class Scheduled:
         return Counter(self.articles.values())
 
 
-def _counted(rows, scheduled, linked, language):
-    """Each row's object with its `article_count`, scheduled articles taken away."""
+def _in_use(things, scheduled, language):
+    """`things` (annotated with their stored `article_count`) whose count,
+    scheduled articles taken away, is more than none."""
     found = []
-    for row in rows:
-        thing = getattr(row, linked)
-        thing.article_count = row.count - scheduled[(thing.pk, language)]
+    for thing in things:
+        thing.article_count -= scheduled[(thing.pk, language)]
         if thing.article_count > 0:
             found.append(thing)
     return found
@@ -427,16 +427,23 @@ def _counted(rows, scheduled, linked, language):
 
 def keywords_in_use(language, scheduled):
     """The key words of an edition's public articles, by name, each with its `article_count`."""
-    rows = KeywordCount.objects.filter(language=language).select_related("keyword")
-    found = _counted(rows, scheduled.keywords, "keyword", language)
+    from .models import Keyword
+
+    keywords = Keyword.objects.filter(counts__language=language).annotate(
+        article_count=models.F("counts__count")
+    )
+    found = _in_use(keywords.order_by(), scheduled.keywords, language)
     return sorted(found, key=lambda keyword: (keyword.name.lower(), keyword.pk))
 
 
 def authors_in_use(language, scheduled):
     """The authors of an edition's public articles, by name, each with their `article_count`."""
-    rows = AuthorCount.objects.filter(language=language).select_related("author")
-    found = _counted(rows, scheduled.authors, "author", language)
-    return sorted(found, key=lambda author: (author.name, author.pk))
+    from authors.models import Author
+
+    authors = Author.objects.filter(article_counts__language=language).annotate(
+        article_count=models.F("article_counts__count")
+    )
+    return _in_use(authors.order_by("name", "pk"), scheduled.authors, language)
 
 
 def keyword_counts(keywords, scheduled):
