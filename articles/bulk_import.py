@@ -69,7 +69,8 @@ class _Entry:
     content: ArticleContent
     article: Article
     created: bool
-    changed: set = field(default_factory=set)  # of the article's own fields
+    # The article's own fields that change, and "updated_at" when its parts do.
+    changed: set = field(default_factory=set)
     moved_from: str | None = None  # its public address before the write
 
 
@@ -316,8 +317,7 @@ class KeywordFinder:
                 or Keyword.objects.create(name=name)
                 for name in missing.values()
             ]
-        for keyword in new:
-            self.known[keyword.name.lower()] = keyword
+        self.known.update(zip(missing, new, strict=True))
 
     @staticmethod
     def _slugs(names):

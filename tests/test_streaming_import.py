@@ -324,6 +324,39 @@ def test_an_article_keeps_its_doi_when_imported_again(db, tmp_path):
     assert Article.objects.get(slug="analysis-2").doi == "10.1234/own"
 
 
+def test_new_key_words_get_the_slugs_taggit_would_give(db, tmp_path):
+    Keyword.objects.create(name="Iran's approach")
+    data = archive(2, keywords=["Irans approach", "Iran approach", "روسیه"])
+    run_import(write(tmp_path, data))
+    slugs = dict(Keyword.objects.values_list("name", "slug"))
+    assert slugs == {
+        "Iran's approach": "irans-approach",
+        "Irans approach": "irans-approach_1",
+        "Iran approach": "iran-approach",
+        "روسیه": "روسیه",
+        "Energy": "energy",
+        "Syria": "syria",
+    }
+
+
+def test_key_words_the_bulk_insert_cannot_make_are_made_one_by_one(db, tmp_path, monkeypatch):
+    Keyword.objects.create(name="Iran")
+    # As if another key word had taken the slug meanwhile.
+    monkeypatch.setattr(
+        bulk_import.KeywordFinder,
+        "_slugs",
+        staticmethod(lambda names: [(n, "iran") for n in names]),
+    )
+    data = archive(1, keywords=["Russia", "iran"])
+    del data["keywords"]
+    run_import(write(tmp_path, data))
+    assert sorted(Keyword.objects.values_list("name", "slug")) == [
+        ("Iran", "iran"),
+        ("Russia", "russia"),
+    ]
+    assert sorted(Article.objects.get().keywords.names()) == ["Iran", "Russia"]
+
+
 def test_a_part_given_twice_is_refused(db, tmp_path):
     text = '{"authors": [], "articles": [], "authors": []}'
     with pytest.raises(CommandError, match="top level: authors: appears twice"):
