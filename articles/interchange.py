@@ -156,6 +156,20 @@ class ImportResult:
 # The forms
 
 
+class _SharedFields(dict):
+    """A form class's fields, lent to each of its forms rather than copied.
+
+    A form deep-copies its class's fields, so that one form's changes to
+    them (choices, widgets) cannot reach another. The import's forms only
+    check data, which changes no field, and there is a form for every
+    record of an archive of a hundred thousand articles: the copying was a
+    third of the time the checks took.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class RecordForm(forms.ModelForm):
     """A ModelForm fed one record of the file.
 
@@ -166,6 +180,9 @@ class RecordForm(forms.ModelForm):
     """
 
     def __init__(self, record):
+        form_class = type(self)
+        if not isinstance(form_class.base_fields, _SharedFields):
+            form_class.base_fields = _SharedFields(form_class.base_fields)
         model = self._meta.model
         defaults = {}
         for name in self._meta.fields:
