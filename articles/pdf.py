@@ -10,8 +10,10 @@ imported only when a PDF is made.
 """
 
 import contextlib
+import ctypes
 import functools
 import hashlib
+import importlib.util
 import logging
 import mimetypes
 from pathlib import Path
@@ -116,12 +118,35 @@ def failure_key(article):
     return f"pdf-failed:{article.pk}"
 
 
+# The libraries WeasyPrint loads when it is imported, by the names it tries.
+PDF_LIBRARIES = {
+    "GObject": ("libgobject-2.0.so.0", "libgobject-2.0.0.dylib", "libgobject-2.0-0.dll"),
+    "Pango": ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll"),
+    "PangoFT2": ("libpangoft2-1.0.so.0", "libpangoft2-1.0.dylib", "libpangoft2-1.0-0.dll"),
+    "HarfBuzz": ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll"),
+    "Fontconfig": ("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll"),
+}
+
+
+def _loads(names):
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
+
+
 @functools.cache
 def available():
-    """Whether PDFs can be made here (WeasyPrint and the libraries it needs load)."""
-    try:
-        import weasyprint  # noqa: F401
-    except OSError:  # Pango missing: see the README
-        logger.warning("WeasyPrint cannot load its libraries: no PDF editions")
+    """Whether PDFs can be made here: WeasyPrint installed and the libraries
+    it loads present. Found without importing WeasyPrint, which takes
+    seconds, since every article page asks (to offer its PDF or not)."""
+    if importlib.util.find_spec("weasyprint") is None:
+        return False
+    missing = [name for name, files in PDF_LIBRARIES.items() if not _loads(files)]
+    if missing:  # Pango missing: see the README
+        logger.warning("No PDF editions: WeasyPrint needs %s", ", ".join(missing))
         return False
     return True
