@@ -332,7 +332,14 @@ class Results(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]
         ids = self.ids[index]
-        articles = Article.objects.public().filter(pk__in=ids).for_listing().defer("search_vector")
+        # With the search text, which lists leave behind: snippets are cut from it.
+        articles = (
+            Article.objects.public()
+            .filter(pk__in=ids)
+            .for_listing()
+            .defer(None)
+            .defer("search_vector")
+        )
         if self.headline is not None:
             articles = articles.annotate(headline=self.headline)
         found = {article.pk: article for article in articles}
