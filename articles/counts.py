@@ -344,18 +344,27 @@ def link_deleted(sender, instance, using=None, origin=None, **kwargs):
 
 def bulk_written(sender, objs=None, fields=None, using=None, **kwargs):
     """Bulk writes say which rows they wrote (bulk_create, bulk_update), or
-    only which fields (update()); `ArticleQuerySet.update()` counts itself."""
+    only which fields (update()), or nothing (a raw delete: every count of
+    the kind is made again); `ArticleQuerySet.update()` counts itself."""
     name = sender._meta.model_name
+    unknown = objs is None and fields is None
     created = objs is not None and fields is None
     fields = fields or set()
     if name in ("taggedarticle", "articleauthor"):
         linked = _linked_to(sender)
         if created:
             _touch_linked(sender, {getattr(obj, linked) for obj in objs}, using)
-        elif fields & {linked, linked.removesuffix("_id"), "article", "article_id"} or (
-            fields & {"content_object", "content_object_id"}
-        ):
+        elif unknown or fields & {
+            linked,
+            linked.removesuffix("_id"),
+            "article",
+            "article_id",
+            "content_object",
+            "content_object_id",
+        }:
             _touch_linked(sender, ALL, using)
+    elif name == "article" and unknown:
+        touch(keywords=ALL, authors=ALL, months=ALL, using=using)
     elif name == "article" and objs is not None:
         if created:
             rows = {_state(obj.status, obj.language, obj.publish_date) for obj in objs}

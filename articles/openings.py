@@ -10,12 +10,16 @@ touched.
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Length, RowNumber, Substr
 
 from . import richtext
 
 # Articles whose first sections are read at once.
-BATCH = 500
+BATCH = 200
+# How much of a first section is read: enough for its opening words (about
+# forty words of text, even with their markup); when its start holds too
+# few, the whole body is read.
+PREFIX = 4000
 # The fields of a section its article's opening words depend on.
 SECTION_FIELDS = {"body", "order", "article", "article_id"}
 
@@ -25,26 +29,45 @@ def refresh(article_ids, using=None):
     from .models import Article, Section
 
     ids = sorted(set(article_ids) - {None})
+    sections = Section.objects.using(using)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         first = Window(
             RowNumber(), partition_by=F("article_id"), order_by=[F("order").asc(), F("pk").asc()]
         )
-        bodies = dict(
-            Section.objects.using(using)
-            .filter(article_id__in=chunk)
+        starts = (
+            sections.filter(article_id__in=chunk)
             .annotate(place=first)
             .filter(place=1)
-            .values_list("article_id", "body")
+            .annotate(start=Substr("body", 1, PREFIX), size=Length("body"))
+            .values_list("article_id", "pk", "start", "size")
         )
+        words = {}
+        for article_id, pk, body_start, size in starts:
+            words[article_id] = _opening_words(body_start, whole=size <= PREFIX)
+            if words[article_id] is None:
+                body = sections.filter(pk=pk).values_list("body", flat=True).get()
+                words[article_id] = richtext.excerpt(body)
         # A plain queryset: the sections' own writes have announced the change.
         articles = models.QuerySet(Article).using(using)
         changed = [
-            Article(pk=pk, excerpt=excerpt)
+            Article(pk=pk, excerpt=words.get(pk, ""))
             for pk, stored in articles.filter(pk__in=chunk).values_list("pk", "excerpt")
-            if (excerpt := richtext.excerpt(bodies[pk]) if pk in bodies else "") != stored
+            if words.get(pk, "") != stored
         ]
         articles.bulk_update(changed, ["excerpt"])
+
+
+def _opening_words(start, whole):
+    """The opening words of a body from its start; None if the start holds
+    too few words to be sure of them."""
+    if whole:
+        return richtext.excerpt(start)
+    if start.rfind("<") > start.rfind(">"):
+        start = start[: start.rfind("<")]  # a tag cut off
+    if len(richtext.plain_text(richtext.without_notes(start)).split()) <= 50:
+        return None
+    return richtext.excerpt(start)
 
 
 def touch(article_ids, using=None):
@@ -100,15 +123,17 @@ def _deletes_article(origin):
 
 def sections_written(sender, objs=None, fields=None, using=None, **kwargs):
     """Sections written in bulk: their articles (`SectionQuerySet.update()`
-    refreshes its own)."""
-    if sender._meta.model_name != "section" or objs is None:
+    refreshes its own); articles written in bulk (an import writes an
+    article whose sections it replaces); every article, for sections
+    deleted without saying which (a raw delete) or moved to other articles."""
+    name = sender._meta.model_name
+    if name == "article" and objs is not None:
+        touch([article.pk for article in objs], using)
+    if name != "section" or (objs is None and fields is not None):
         return
-    if fields is not None and {"article", "article_id"} & fields:
-        # Sections moved to other articles, from articles not known: all of them.
-        touch(
-            sender._meta.get_field("article").related_model.objects.values_list("pk", flat=True),
-            using,
-        )
+    if objs is None or (fields is not None and {"article", "article_id"} & fields):
+        articles = sender._meta.get_field("article").related_model.objects.using(using)
+        touch(articles.values_list("pk", flat=True), using)
     elif fields is None or SECTION_FIELDS & fields:
         touch([section.article_id for section in objs], using)
 

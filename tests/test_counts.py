@@ -277,6 +277,40 @@ def test_an_import_keeps_counts_right_and_a_failed_one_changes_none(archive):
     assert {language: stored(language) for language in LANGUAGES} == before
 
 
+def test_a_reimport_that_rewrites_articles_keeps_counts_and_opening_words_right(archive):
+    def article(n, **fields):
+        return {
+            "title": f"Imported {n}",
+            "slug": f"imported-{n}",
+            "language": "en",
+            "status": "published",
+            "published_at": f"2014-05-0{n}T10:00:00+04:30",
+            "authors": ["sara", "ali"],
+            "keywords": ["Syria", "Trade"],
+            "sections": [{"heading": "", "body": f"<p>First words of {n}.</p>"}],
+            **fields,
+        }
+
+    authors = [{"name": "Sara", "slug": "sara"}, {"name": "Ali", "slug": "ali"}]
+    first = [article(1), article(2, status="draft", keywords=["Trade"])]
+    import_json(json.dumps({"authors": authors, "articles": first}))
+    assert ("Trade", 1) in stored("en")["keywords"]
+    assert_counts_right()
+    # Key words, bylines and sections replaced, nothing counted of the
+    # articles themselves changed: the import deletes the old rows
+    # without reading them.
+    new_words = [{"heading": "", "body": "<p>New words.</p>"}]
+    again = [
+        article(1, keywords=["Syria"], authors=["ali"], sections=new_words),
+        article(2, status="draft", keywords=["Trade"], sections=[]),
+    ]
+    import_json(json.dumps({"authors": authors, "articles": again}))
+    assert "Trade" not in {name for name, _ in stored("en")["keywords"]}
+    assert_counts_right()
+    assert Article.objects.get(slug="imported-1").description == "New words."
+    assert Article.objects.get(slug="imported-2").description == ""
+
+
 def test_an_admin_save_that_changes_key_words_keeps_counts_right(client, archive):
     from .conftest import form_values
 

@@ -156,3 +156,23 @@ def test_the_migration_stores_the_opening_words_of_stored_articles(pair):
     migration.store_opening_words(apps, SimpleNamespace(connection=connection))
     assert opening_of(a) == "Opening words of A, and then more."
     assert opening_of(b) == "Opening words of B."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Longer than what is read of a body's start, with plenty of words in it.
+        "<p>" + "Many <a href='https://example.org/a-long-address'>words</a> here. " * 400 + "</p>",
+        # A long note first: the start holds too few words, so the body is read whole.
+        "<p>Start <span data-note>"
+        + "noted " * 2000
+        + "</span> then the text goes on "
+        + "and on " * 30
+        + "to its end.</p>",
+    ],
+)
+def test_the_opening_words_of_a_long_first_section(db, body):
+    article = ArticleFactory(sections=[])
+    Section.objects.create(article=article, order=0, body=body)
+    assert opening_of(article) == first_section_words(article)
+    assert opening_of(article).endswith("…")
