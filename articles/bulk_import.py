@@ -377,17 +377,23 @@ def save_versions(groups, comment, user=None):
 
 def _insert(model, names, rows):
     """INSERT `rows` (tuples of the values of the fields `names`, as the
-    database takes them) in a few statements. For the many rows whose ids
-    nobody needs back (the versions): `bulk_create()` would build a model
-    instance for each and send PostgreSQL its text as arrays, which psycopg
-    escapes character by character in Python — most of the import's time."""
+    database takes them), for the many rows whose ids nobody needs back (the
+    versions). `bulk_create()` would build a model instance for each, and
+    send PostgreSQL their text as arrays that psycopg escapes in Python: it
+    took half the time of writing an article. On PostgreSQL they go by COPY,
+    elsewhere in INSERTs of many rows."""
     ops = connection.ops
     fields = [model._meta.get_field(name) for name in names]
     columns = ", ".join(ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = min(BATCH, (connection.features.max_query_params or BATCH * len(fields)) // len(fields))
     table = ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+            return
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = min(BATCH, (connection.features.max_query_params or BATCH) // len(fields))
         for first in range(0, len(rows), size):
             batch = rows[first : first + size]
             cursor.execute(
