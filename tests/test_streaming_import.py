@@ -372,8 +372,8 @@ def test_many_problems_are_counted_beyond_those_listed(db, tmp_path):
 
 def test_the_memory_an_import_takes_does_not_grow_with_the_file(db, tmp_path, monkeypatch):
     """Four times the articles, about the same memory: the file is read a
-    record at a time and written a chunk at a time. (Read whole, the larger
-    file alone would take more than the whole import does.)"""
+    record at a time and written a chunk at a time. (Read whole, its text
+    alone would take more than the file's size.)"""
     monkeypatch.setattr(interchange, "CHUNK", 5)
     body = "<p>" + "Words of a long section, said at length. " * 500 + "</p>"
 
@@ -396,7 +396,5 @@ def test_the_memory_an_import_takes_does_not_grow_with_the_file(db, tmp_path, mo
     large, size = peak_importing("large", 80)
     assert size > 6_000_000
     assert large < 1.5 * small
-    # Read whole, the file's text alone would take its size, and its decoded
-    # records more again.
     assert large < size
     assert Article.objects.count() == 105
