@@ -349,12 +349,15 @@ def highlighted(article, q):
     return mark_safe(html)  # escaped above; only <mark> added
 
 
-_ENDS = re.compile(r"^\W+|\W+$")
+_NON_WORD = re.compile(r"\W+")
 
 
 def _bare(text):
-    """`text` without the spaces and punctuation at its ends."""
-    return _ENDS.sub("", text)
+    """`text` without the spaces and punctuation at its ends (matched from
+    each end: a pattern for the end of a long text would try every space)."""
+    start = _NON_WORD.match(text)
+    end = _NON_WORD.match(text[::-1])
+    return text[start.end() if start else 0 : len(text) - (end.end() if end else 0)]
 
 
 def _words(text):
