@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from psycopg.errors import LockNotAvailable
@@ -37,7 +37,17 @@ from .forms import (
     lock_token,
 )
 from .keywords import merge_keywords
-from .models import Article, ArticleAuthor, Document, Image, Keyword, Page, PreviewLink, Section
+from .models import (
+    Article,
+    ArticleAuthor,
+    Document,
+    Image,
+    Keyword,
+    Page,
+    PreviewLink,
+    Section,
+    TaggedArticle,
+)
 from .templatetags.articles_tags import document_facts
 
 # How long an admin save waits for rows another transaction holds.
@@ -52,8 +62,14 @@ BUSY_MESSAGE = _(
 admin.site.unregister(Tag)
 
 
+# The article form's tables of bylines, documents and share links, with a label
+# in each cell, so that admin.css can stack them on a phone.
+LABELLED_TABULAR = "admin/edit_inline/tabular_labelled.html"
+
+
 class ArticleAuthorInline(admin.TabularInline):
     model = ArticleAuthor
+    template = LABELLED_TABULAR
     formset = BylineFormSet
     autocomplete_fields = ["author"]
     fields = ["order", "author", "position", "affiliation"]
@@ -77,6 +93,7 @@ class SectionInline(admin.StackedInline):
 
 class DocumentInline(admin.TabularInline):
     model = Document
+    template = LABELLED_TABULAR
     fields = ["order", "title", "language", "file", "facts"]
     readonly_fields = ["facts"]
     extra = 1
@@ -89,6 +106,7 @@ class DocumentInline(admin.TabularInline):
 
 class PreviewLinkInline(admin.TabularInline):
     model = PreviewLink
+    template = LABELLED_TABULAR
     form = PreviewLinkForm
     fields = ["address", "created_by", "expires_at", "revoked_at", "days", "revoke"]
     readonly_fields = ["address", "created_by", "expires_at", "revoked_at"]
@@ -286,7 +304,12 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
     object_history_template = "admin/articles/article/object_history.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_listing().prefetch_related("keywords")
+        keyword_links = models.Prefetch(
+            "tagged_items",
+            queryset=TaggedArticle.objects.select_related("tag").order_by("pk"),
+            to_attr="keyword_links",
+        )
+        return super().get_queryset(request).for_listing().prefetch_related(keyword_links)
 
     def get_urls(self):
         own = [
@@ -319,7 +342,15 @@ class ArticleAdmin(richtext.EditorAdminMixin, VersionAdmin):
 
     @admin.display(description=_("key words"))
     def keyword_list(self, article):
-        return ", ".join(sorted(keyword.name for keyword in article.keywords.all()))
+        # Each name apart, as given: a comma may be part of one ("Iran, Islamic Republic").
+        if not article.keyword_links:
+            return ""
+        return format_html(
+            '<ul class="keyword-names">{}</ul>',
+            format_html_join(
+                "", '<li dir="auto">{}</li>', ((link.tag.name,) for link in article.keyword_links)
+            ),
+        )
 
     class Media:
         # Paragraphs in the rich-text editor run in the direction of their own text.

@@ -58,7 +58,7 @@ from django.utils.http import parse_http_date_safe
 
 from authors.models import Author
 
-from . import editions
+from . import counts, editions, openings
 from .changes import bulk_written
 from .models import (
     Article,
@@ -173,20 +173,27 @@ def _publish_version(value):
 @contextmanager
 def changes_batched(using=None):
     """Change the content version once, at the end of the block, however many
-    rows it writes (an import). The version's row is then locked only from
-    that moment to the commit, so editors saving meanwhile do not wait for
-    the whole block. Use it inside the transaction that does the writing."""
+    rows it writes (an import); and what is stored of the articles it
+    touched (counts.py, openings.py).
+    The version's row is then locked only from that moment to the commit,
+    so editors saving meanwhile do not wait for the whole block. Use it
+    inside the transaction that does the writing."""
     connection = transaction.get_connection(using)
     depth = getattr(connection, "content_batch_depth", 0)
     connection.content_batch_depth = depth + 1
     if not depth:
         connection.content_batch_changed = False
+        counts.start_batch(using)
+        openings.start_batch(using)
     try:
         yield
     finally:
         connection.content_batch_depth = depth
     if not depth and connection.content_batch_changed:
         _bump_version(using)
+        # What is stored of the articles the block touched, made once.
+        counts.flush(using)
+        openings.flush(using)
 
 
 def current_version():
@@ -210,6 +217,11 @@ def next_publication():
     """When the next scheduled article comes out (None if none is waiting)."""
     scheduled = Article.objects.scheduled().order_by("published_at")
     return scheduled.values_list("published_at", flat=True).first()
+
+
+def publication_waiting(request):
+    """Whether some article is scheduled to come out later (read once a request)."""
+    return _state(request).next_publication is not None
 
 
 class _RequestState:

@@ -11,7 +11,11 @@ This module imports no models, so both apps' models can use it.
 from django.db import models, transaction
 from django.dispatch import Signal
 
-# Sent after a bulk write, inside its transaction; `sender` is the model.
+# Sent after a bulk write, inside its transaction (on the database `using`);
+# `sender` is the model,
+# `objs` the rows written (bulk_create, bulk_update; None for update(), which
+# does not say which rows it changed), `fields` the fields written (None for
+# bulk_create: all of them).
 bulk_written = Signal()
 
 
@@ -22,17 +26,21 @@ class ContentQuerySet(models.QuerySet):
     whatever it retires cannot be paired with the old content.
     """
 
-    def _announced(self, write, *args, **kwargs):
+    def _announced(self, write, *args, objs=None, fields=None, **kwargs):
         with transaction.atomic(using=self.db):
             result = write(*args, **kwargs)
-            bulk_written.send(sender=self.model)
+            bulk_written.send(sender=self.model, objs=objs, fields=fields, using=self.db)
         return result
 
     def update(self, **kwargs):
-        return self._announced(super().update, **kwargs)
+        return self._announced(super().update, fields=set(kwargs), **kwargs)
 
-    def bulk_create(self, *args, **kwargs):
-        return self._announced(super().bulk_create, *args, **kwargs)
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        return self._announced(super().bulk_create, objs, *args, objs=objs, **kwargs)
 
-    def bulk_update(self, *args, **kwargs):
-        return self._announced(super().bulk_update, *args, **kwargs)
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        return self._announced(
+            super().bulk_update, objs, fields, *args, objs=objs, fields=set(fields), **kwargs
+        )

@@ -20,9 +20,11 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagField, TextareaTagWidget
 
 from . import editions, renditions, richtext
 from .images import Image
+from .keywords import order_keywords
 from .models import Article, Keyword, PreviewLink, Section
 from .search import MAX_QUERY_LENGTH
 
@@ -103,6 +105,34 @@ def check_article_size(bodies):
     return None
 
 
+class KeywordsWidget(TextareaTagWidget):
+    """Key words one a line, as typed (see `keywords.keywords_text`), each line
+    running in the direction of its own text (admin.css); as tall as the list."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "keyword-lines", "cols": 40, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        lines = (context["widget"]["value"] or "").count("\n") + 1
+        context["widget"]["attrs"]["rows"] = min(max(lines + 1, 3), 15)
+        return context
+
+
+class KeywordsField(TagField):
+    widget = KeywordsWidget
+
+    def has_changed(self, initial, data):
+        # In order: putting the key words in another order is a change.
+        if self.disabled:
+            return False
+        try:
+            typed = self.clean(data)
+        except ValidationError:
+            return True
+        return [keyword.name for keyword in initial or []] != typed
+
+
 def lock_token(article):
     return article.updated_at.isoformat() if article.updated_at else ""
 
@@ -127,7 +157,14 @@ class ArticleForm(forms.ModelForm):
             "photo_credit",
             "translation",
         ]
+        field_classes = {"keywords": KeywordsField}
         help_texts = {
+            "keywords": _(
+                "One key word a line, or several on a line separated by commas. A line "
+                "holding the whole name of an existing key word stays one key word "
+                "(“Iran, Islamic Republic”); a new name with a comma goes in double "
+                "quotes. Key words are listed in the order given."
+            ),
             "published_at": format_lazy(
                 _(
                     "In the site's time zone ({zone}). A time in the future schedules the "
@@ -143,8 +180,17 @@ class ArticleForm(forms.ModelForm):
             # Restoring an old version: the form shows the old text, but is
             # locked against the article as it stands (see ArticleAdmin).
             self.fields["lock"].initial = self.restoring_over or lock_token(self.instance)
+            # In the order they were given (taggit reads them in no set order).
+            self.initial["keywords"] = [
+                link.tag for link in self.instance.tagged_items.select_related("tag").order_by("pk")
+            ]
         text_fields = ["title", "slug", "summary", "keywords"]
         set_direction(self, text_fields, self.instance)
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if "keywords" in self.cleaned_data:
+            order_keywords(self.instance, self.cleaned_data["keywords"])
 
     def clean_translation(self):
         translation = self.cleaned_data.get("translation")

@@ -12,15 +12,27 @@ in `Article.clean`), so the importer accepts what the admin accepts. The same
 lists of fields drive export. Checked by hand here is only what no form holds:
 the shape of the JSON (objects, lists, strings), the parts nested in an
 article (bylines, key words, sections, translation), and rules across records
-(a slug twice in the file, authors and translations named by slug, the
-publishing rule of `Article.publishing_problems`). The image and document
+(a slug or a DOI twice in the file, authors and translations named by slug,
+the publishing rule of `Article.publishing_problems`). The image and document
 files the records name are found, checked and stored by `archive_media`.
+
+An archive can hold a hundred thousand articles, so the import goes in two
+passes and keeps in memory only a chunk of articles (`CHUNK`) and a few
+small keys of each (its slug and day, its translation's): the first pass
+reads the file as a stream (`archive_reader`), checks each record and asks
+the database what it must once a chunk, and puts each checked article aside
+in a temporary file; the second reads them back and writes them a chunk at
+a time in bulk (`bulk_import`), in one transaction.
 """
 
+import contextlib
+import io
 import json
+import pickle
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-import reversion
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -28,15 +40,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from authors.models import Author
-from csr_site.audit import record_many
 
-from . import archive_media, caching, figures, richtext
+from . import archive_media, bulk_import, caching, figures, richtext
+from .archive_reader import ArchiveReader, UnreadableArchive
 from .documents import Document
 from .forms import check_article_size, check_section_body, too_many_sections
 from .images import Image
 from .models import Article, ArticleAuthor, Keyword, Section
 
 MAX_REPORTED_ERRORS = 50
+# Articles checked, and then written, per round of queries.
+CHUNK = 500
 
 # The fields of each kind of record, read by the import forms and written by export.
 AUTHOR_FIELDS = [
@@ -68,20 +82,58 @@ SECTION_FIELDS = ["heading", "body"]
 BYLINE_FIELDS = ["position", "affiliation"]
 KEYWORD_FIELDS = ["name", "description", "description_fa", "featured"]
 DOCUMENT_FIELDS = ["title", "language"]
-# An image or documents entry left out of a record leaves what is stored
-# alone (a file exported without its media keeps them on re-import); `null`
-# or an empty list removes them.
-UNCHANGED = object()
+
+
+class _Unchanged:
+    """An image or documents entry left out of a record leaves what is stored
+    alone (a file exported without its media keeps them on re-import); `null`
+    or an empty list removes them."""
+
+    def __repr__(self):
+        return "UNCHANGED"
+
+    def __reduce__(self):
+        return "UNCHANGED"  # Itself again when read back from the spool.
+
+
+UNCHANGED = _Unchanged()
 
 
 class ArchiveError(Exception):
-    """The file cannot be imported; `errors` says where and why, one line each."""
+    """The file cannot be imported; `errors` says where and why, one line each
+    (the first `MAX_REPORTED_ERRORS`; `total` counts them all)."""
 
-    def __init__(self, errors):
-        self.errors = errors
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = len(errors) - len(shown)
+    def __init__(self, errors, total=None):
+        self.errors = list(errors)
+        self.total = len(self.errors) if total is None else total
+        shown = self.errors[:MAX_REPORTED_ERRORS]
+        more = self.total - len(shown)
         super().__init__("\n".join(shown + ([f"… and {more} more"] if more else [])))
+
+
+class _Problems:
+    """The problems found so far: the first `MAX_REPORTED_ERRORS` word for
+    word, the others counted (a file wrong throughout must not fill the
+    memory with messages)."""
+
+    def __init__(self, lines=()):
+        self.shown, self.count = [], 0
+        self.extend(lines)
+
+    def append(self, line):
+        self.count += 1
+        if len(self.shown) < MAX_REPORTED_ERRORS:
+            self.shown.append(line)
+
+    def extend(self, lines):
+        for line in lines:
+            self.append(line)
+
+    def __len__(self):
+        return self.count
+
+    def error(self):
+        return ArchiveError(self.shown, self.count)
 
 
 @dataclass
@@ -104,6 +156,20 @@ class ImportResult:
 # The forms
 
 
+class _SharedFields(dict):
+    """A form class's fields, lent to each of its forms rather than copied.
+
+    A form deep-copies its class's fields, so that one form's changes to
+    them (choices, widgets) cannot reach another. The import's forms only
+    check data, which changes no field, and there is a form for every
+    record of an archive of a hundred thousand articles: the copying was a
+    third of the time the checks took.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class RecordForm(forms.ModelForm):
     """A ModelForm fed one record of the file.
 
@@ -114,6 +180,9 @@ class RecordForm(forms.ModelForm):
     """
 
     def __init__(self, record):
+        form_class = type(self)
+        if not isinstance(form_class.base_fields, _SharedFields):
+            form_class.base_fields = _SharedFields(form_class.base_fields)
         model = self._meta.model
         defaults = {}
         for name in self._meta.fields:
@@ -141,7 +210,20 @@ class AuthorForm(RecordForm):
         return slug and Author.objects.filter(slug=slug).first()
 
 
+DOI_TAKEN = next(
+    c.violation_error_message for c in Article._meta.constraints if c.name == "unique_article_doi"
+)
+
+
 class ArticleForm(RecordForm):
+    """An article record, whose key is its slug and local day.
+
+    What the model's constraints would ask the database, two queries a
+    record, is asked once for a chunk of records (see `for_chunk`): the slug
+    on its day cannot clash, since an article stored with them is the one
+    the record updates; the DOI can, with another article's.
+    """
+
     # The format's dates are ISO 8601, whatever formats the locale accepts.
     published_at = forms.DateTimeField(
         input_formats=[],
@@ -149,22 +231,47 @@ class ArticleForm(RecordForm):
             "invalid": "Enter an ISO 8601 date and time, such as 2016-04-20T10:00:00+04:30."
         },
     )
+    # The keys of the stored articles that hold the chunk's DOIs, by DOI.
+    doi_owners = {}
 
     class Meta:
         model = Article
         fields = ARTICLE_FIELDS
 
+    @classmethod
+    def for_chunk(cls, records):
+        """The form for a chunk of article records, with its DOIs looked up."""
+        dois = {
+            record["doi"].strip()
+            for record in records
+            if isinstance(record, dict) and isinstance(record.get("doi"), str)
+        }
+        owners = Article.objects.filter(doi__in=dois - {""}).values_list(
+            "doi", "slug", "publish_date"
+        )
+        return type(cls.__name__, (cls,), {"doi_owners": {doi: key for doi, *key in owners}})
+
     def stored(self, cleaned_data):
-        # Articles are matched by slug and local day, as their addresses are.
+        # Articles are matched by slug and local day, as their addresses are
+        # (by the writer: the check needs no instance).
         self.key = None
         slug, moment = cleaned_data.get("slug"), cleaned_data.get("published_at")
-        if not (slug and moment):
-            return None
+        if slug and moment:
+            with contextlib.suppress(OverflowError):  # Far out of range: `Article.clean` says so.
+                self.key = (slug, timezone.localdate(moment))
+        return None
+
+    def _post_clean(self):
+        self.instance.validate_constraints = self._validate_doi
         try:
-            self.key = (slug, timezone.localdate(moment))
-        except OverflowError:  # Far out of range; `Article.clean` says so.
-            return None
-        return Article.objects.filter(slug=slug, publish_date=self.key[1]).first()
+            super()._post_clean()
+        finally:
+            del self.instance.validate_constraints
+
+    def _validate_doi(self, exclude=None):
+        owner = self.doi_owners.get(self.instance.doi)
+        if owner is not None and tuple(owner) != self.key:
+            raise ValidationError(DOI_TAKEN)
 
 
 class SectionForm(RecordForm):
@@ -225,7 +332,7 @@ class TranslationForm(forms.Form):
 
 
 # ---------------------------------------------------------------------------
-# Checking
+# Checking one record
 
 
 def _checked(form_class, data, where, errors, parts=()):
@@ -274,19 +381,31 @@ def _list(data, name, where, errors):
     return value
 
 
+@dataclass
+class _AuthorRecord:
+    fields: dict  # AUTHOR_FIELDS, cleaned
+    portrait: object = UNCHANGED  # archive_media.FoundImage, None or UNCHANGED
+
+
 def _check_authors(items, folder, errors):
-    forms_by_slug = {}
+    """The authors, checked: {slug: _AuthorRecord}."""
+    records = {}
     for index, data in enumerate(items):
         where = _where("author", index, data)
         form = _checked(AuthorForm, data, where, errors, AUTHOR_PARTS)
-        if form is not None:
-            form.portrait = _check_image_field(data, "portrait", where, folder, errors)
-        slug = form and form.cleaned_data.get("slug")
-        if slug in forms_by_slug:
+        if form is None:
+            continue
+        portrait = _check_image_field(data, "portrait", where, folder, errors)
+        slug = form.cleaned_data.get("slug")
+        if slug in records:
             errors.append(f"{where}: slug: appears twice in the file")
-        if slug:
-            forms_by_slug[slug] = form
-    return forms_by_slug
+        if slug and form.is_valid():
+            records[slug] = _AuthorRecord(
+                {name: form.cleaned_data[name] for name in AUTHOR_FIELDS}, portrait
+            )
+        elif slug:
+            records[slug] = None
+    return records
 
 
 def _named_authors(articles):
@@ -300,12 +419,14 @@ def _named_authors(articles):
 
 
 @dataclass
-class _ArticlePlan:
-    where: str
-    form: ArticleForm
-    bylines: list  # (author slug, BylineForm)
+class _ArticleRecord:
+    """A checked article: what the second pass writes. Kept in the spool
+    between the passes, never in memory for the whole file."""
+
+    fields: dict  # ARTICLE_FIELDS, cleaned
+    bylines: list  # (author slug, position, affiliation)
     keywords: list
-    sections: list  # SectionForm
+    sections: list  # (heading, body), sanitised by the writer
     translation: tuple | None  # (slug, day)
     image: object = UNCHANGED  # archive_media.FoundImage, None or UNCHANGED
     documents: object = UNCHANGED  # [archive_media.FoundDocument] or UNCHANGED
@@ -327,8 +448,13 @@ def _check_bylines(data, where, known_authors, errors):
         if slug in seen:
             errors.append(f"{where}: authors: {slug!r} is named twice")
         seen.add(slug)
-        form = _checked(BylineForm, entry, f"{where}: authors: entry {number}", errors, ["slug"])
-        bylines.append((slug, form))
+        titles = {name: "" for name in BYLINE_FIELDS}
+        if set(entry) != {"slug"}:  # A byline with titles of its own (a slug alone has none).
+            label = f"{where}: authors: entry {number}"
+            form = _checked(BylineForm, entry, label, errors, ["slug"])
+            if form.is_valid():
+                titles = {name: form.cleaned_data[name] for name in BYLINE_FIELDS}
+        bylines.append((slug, titles["position"], titles["affiliation"]))
     return bylines
 
 
@@ -352,6 +478,7 @@ def _check_keywords(data, where, errors):
 
 
 def _check_sections(data, where, errors):
+    """The sections as (heading, body); None for one that is wrong."""
     items = _list(data, "sections", where, errors)
     if too_many_sections(len(items)):
         errors.append(f"{where}: sections: {too_many_sections(len(items)).messages[0]}")
@@ -364,7 +491,10 @@ def _check_sections(data, where, errors):
     error = check_article_size(form.cleaned_data["body"] for form in valid)
     if error:
         errors.append(f"{where}: sections: {error.messages[0]}")
-    return forms
+    return [
+        (form.cleaned_data["heading"], form.cleaned_data["body"]) if form in valid else None
+        for form in forms
+    ]
 
 
 def _check_translation(data, where, errors):
@@ -374,37 +504,6 @@ def _check_translation(data, where, errors):
     if form is None or not form.is_valid():
         return None
     return (form.cleaned_data["slug"], form.cleaned_data["date"])
-
-
-def _check_articles(items, known_authors, folder, errors):
-    plans, seen = [], set()
-    for index, data in enumerate(items):
-        where = _where("article", index, data)
-        form = _checked(ArticleForm, data, where, errors, ARTICLE_PARTS)
-        if form is None:
-            continue
-        plan = _ArticlePlan(
-            where=where,
-            form=form,
-            bylines=_check_bylines(data, where, known_authors, errors),
-            keywords=_check_keywords(data, where, errors),
-            sections=_check_sections(data, where, errors),
-            translation=_check_translation(data, where, errors),
-            image=_check_image_field(data, "image", where, folder, errors),
-            documents=_check_documents(data, where, folder, errors),
-        )
-        if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
-            problems = Article.publishing_problems(
-                authors=len(plan.bylines), sections=len(plan.sections)
-            )
-            errors.extend(f"{where}: {part}: {message}" for part, message in problems.items())
-        if form.key and form.key in seen:
-            errors.append(
-                f"{where}: slug: another article in the file has this slug on {form.key[1]}"
-            )
-        seen.add(form.key)
-        plans.append(plan)
-    return plans
 
 
 def _check_image_entry(entry, where, folder, errors):
@@ -488,71 +587,289 @@ def _check_same_images(images, errors):
             )
 
 
-def _resolve_translations(plans, errors):
-    by_key = {plan.form.key: plan for plan in plans if plan.form.key}
-    wanted = {plan.translation for plan in plans if plan.translation}
-    stored = {
-        (article.slug, article.publish_date): article
-        for article in Article.objects.filter(slug__in={slug for slug, _ in wanted})
-    }
-    for plan in plans:
-        if not plan.translation:
-            continue
-        slug, day = plan.translation
-        target = by_key.get(plan.translation) or stored.get(plan.translation)
-        if target is None:
-            errors.append(
-                f"{plan.where}: translation: no article {slug!r} of {day} in the file or database"
+# ---------------------------------------------------------------------------
+# The first pass: checking the file
+
+
+class _Spool:
+    """The checked articles, put aside in a temporary file between the passes."""
+
+    def __init__(self, file):
+        self.file = file
+        self.count = 0
+
+    def add(self, record):
+        pickle.dump(record, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def records(self):
+        self.file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.file)
+
+
+class _ArticleChecks:
+    """The articles' checks, a chunk at a time, and the rules across them;
+    what they keep of each article is its key and language, and its
+    translation's key if it names one."""
+
+    def __init__(self, known_authors, folder, errors, spool):
+        self.known_authors = set(known_authors)
+        self.missing_authors = set()  # named, and neither in the file nor the database
+        self.folder, self.errors, self.spool = folder, errors, spool
+        self.count = 0
+        self.languages = {}  # (slug, day): language, of every article in the file
+        self.dois = {}  # DOI: key
+        self.translations = []  # (where, key, language, translation's key)
+        self.images = []  # lead images, for `_check_same_images`
+        self.named_authors = set()
+
+    def check(self, records):
+        self._look_up_authors(records)
+        form_class = ArticleForm.for_chunk(records)
+        for data in records:
+            index, self.count = self.count, self.count + 1
+            self._check(data, index, form_class)
+
+    def _look_up_authors(self, records):
+        """Learn which of the authors the chunk names the database has (one query)."""
+        unknown = set(_named_authors(records)) - self.known_authors - self.missing_authors
+        if unknown:
+            stored = set(Author.objects.filter(slug__in=unknown).values_list("slug", flat=True))
+            self.known_authors |= stored
+            self.missing_authors |= unknown - stored
+
+    def _check(self, data, index, form_class):
+        errors = self.errors
+        where = _where("article", index, data)
+        form = _checked(form_class, data, where, errors, ARTICLE_PARTS)
+        if form is None:
+            return
+        record = _ArticleRecord(
+            fields={name: form.cleaned_data.get(name) for name in ARTICLE_FIELDS},
+            bylines=_check_bylines(data, where, self.known_authors, errors),
+            keywords=_check_keywords(data, where, errors),
+            sections=_check_sections(data, where, errors),
+            translation=_check_translation(data, where, errors),
+            image=_check_image_field(data, "image", where, self.folder, errors),
+            documents=_check_documents(data, where, self.folder, errors),
+        )
+        language = form.cleaned_data.get("language")
+        if form.cleaned_data.get("status") == Article.Status.PUBLISHED:
+            problems = Article.publishing_problems(
+                authors=len(record.bylines), sections=len(record.sections)
             )
-        elif target is plan:
-            errors.append(f"{plan.where}: translation: an article cannot be its own translation")
-        elif plan.form.cleaned_data.get("language") == (
-            target.form.cleaned_data.get("language")
-            if isinstance(target, _ArticlePlan)
-            else target.language
-        ):
-            errors.append(f"{plan.where}: translation: {slug!r} is in the same language")
+            errors.extend(f"{where}: {part}: {message}" for part, message in problems.items())
+        if form.key and form.key in self.languages:
+            errors.append(
+                f"{where}: slug: another article in the file has this slug on {form.key[1]}"
+            )
+        elif form.key:
+            self.languages[form.key] = language
+        doi = form.cleaned_data.get("doi")
+        if doi and self.dois.setdefault(doi, form.key) != form.key:
+            errors.append(f"{where}: doi: another article in the file has this DOI")
+        if record.translation:
+            self.translations.append((where, form.key, language, record.translation))
+        if isinstance(record.image, archive_media.FoundImage):
+            self.images.append(record.image)
+        if not errors:  # Once anything is wrong nothing will be written.
+            self.named_authors.update(slug for slug, _, _ in record.bylines)
+            self.spool.add(record)
+
+    def resolve_translations(self):
+        """Each translation names an article in the file or the database, in the other language."""
+        wanted = {target for _, _, _, target in self.translations} - set(self.languages)
+        stored = _stored_articles(wanted, "language")
+        for where, key, language, target in self.translations:
+            slug, day = target
+            other = self.languages.get(target, stored.get(target))
+            if other is None:
+                self.errors.append(
+                    f"{where}: translation: no article {slug!r} of {day} in the file or database"
+                )
+            elif target == key:
+                self.errors.append(
+                    f"{where}: translation: an article cannot be its own translation"
+                )
+            elif language == other:
+                self.errors.append(f"{where}: translation: {slug!r} is in the same language")
 
 
-def check_archive(data, folder=None):
-    """Check a decoded archive and the files it names in `folder` (the archive's
-    own); raise ArchiveError listing every problem."""
-    if not isinstance(data, dict):
-        raise ArchiveError(["the file must hold a JSON object with authors and articles"])
-    errors = [
-        f"top level: {name}: is not a part of this format"
-        for name in sorted(set(data) - {"authors", "articles", "keywords", "images"})
-    ]
-    author_items, article_items, keyword_items, image_items = (
-        _list(data, name, "top level", errors)
-        for name in ("authors", "articles", "keywords", "images")
-    )
-    figure_images = _check_figures(image_items, folder, errors)
-    authors = _check_authors(author_items, folder, errors)
-    stored_authors = Author.objects.filter(slug__in=set(_named_authors(article_items)))
-    known = set(authors) | set(stored_authors.values_list("slug", flat=True))
-    articles = _check_articles(article_items, known, folder, errors)
+def _stored_articles(keys, column):
+    """{(slug, day): column} of the stored articles with these keys, a few queries."""
+    keys, found = list(keys), {}
+    for first in range(0, len(keys), CHUNK):
+        batch = keys[first : first + CHUNK]
+        rows = Article.objects.filter(slug__in={slug for slug, _ in batch})
+        for slug, day, value in rows.values_list("slug", "publish_date", column):
+            found[(slug, day)] = value
+    wanted = set(keys)
+    return {key: value for key, value in found.items() if key in wanted}
+
+
+@dataclass
+class _Checked:
+    """What the first pass leaves for the second."""
+
+    figures: dict  # number: FoundImage
+    authors: dict  # slug: _AuthorRecord
+    keywords: list  # cleaned data of KeywordForm
+    articles: _ArticleChecks
+    spool: _Spool
+
+
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _check_file(reader, folder, spool, progress):
+    """Check the whole archive (the first pass); raise ArchiveError listing
+    every problem, or put the articles aside for the second."""
+    try:
+        survey = reader.survey()
+        errors = _Problems(survey.problems)
+        figure_images = _check_figures(survey.small["images"], folder, errors)
+        authors = _check_authors(survey.small["authors"], folder, errors)
+        articles = _ArticleChecks(authors, folder, errors, spool)
+        progress("check", 0, survey.articles)
+        for records in _chunks(reader.articles(), CHUNK):
+            articles.check(records)
+            progress("check", articles.count, survey.articles)
+    except UnreadableArchive as error:
+        raise ArchiveError([str(error)]) from None
     _check_same_images(
         [
             *figure_images.values(),
-            *(form.portrait for form in authors.values()),
-            *(plan.image for plan in articles),
+            *(record.portrait for record in authors.values() if record),
+            *articles.images,
         ],
         errors,
     )
-    _resolve_translations(articles, errors)
+    articles.resolve_translations()
     keywords = [
-        form
-        for index, item in enumerate(keyword_items)
+        form.cleaned_data
+        for index, item in enumerate(survey.small["keywords"])
         if (form := _checked(KeywordForm, item, f"key word #{index + 1}", errors))
     ]
     if errors:
-        raise ArchiveError(errors)
-    return authors, articles, keywords, figure_images
+        raise errors.error()
+    return _Checked(figure_images, authors, keywords, articles, spool)
 
 
 # ---------------------------------------------------------------------------
-# Writing
+# The second pass: writing
+
+
+def import_file(path, progress=None):
+    """Import an archive file, whose media files are found relative to its
+    folder; all of it or, on any error, nothing (no row, no stored file).
+    `progress(stage, done, total)` hears how far the checks ("check") and the
+    writing ("write") have come, a chunk of articles at a time."""
+    path = Path(path)
+    return _import(lambda: path.open("rb"), path.resolve().parent, progress)
+
+
+def import_json(text, folder=None, progress=None):
+    """Import an archive given as JSON text, its files in `folder`."""
+    encoded = text.encode("utf-8")
+    return _import(lambda: io.BytesIO(encoded), folder, progress)
+
+
+def _import(open_file, folder, progress):
+    progress = progress or (lambda stage, done, total: None)
+    with tempfile.TemporaryFile() as spool_file:
+        checked = _check_file(ArchiveReader(open_file), folder, _Spool(spool_file), progress)
+        library = archive_media.Library()
+        # The content version changes once, at the end: editors saving meanwhile
+        # do not wait for the whole import (see caching.changes_batched).
+        with (
+            library.removing_files_on_error(),
+            transaction.atomic(),
+            caching.changes_batched(),
+        ):
+            bulk_import.check_references_as_written()
+            library.store_figures(checked.figures)
+            return _write(checked, library, progress)
+
+
+def _write(checked, library, progress):
+    result = ImportResult()
+    _write_authors(checked.authors, library, result)
+    articles = checked.articles
+    author_by_slug = Author.objects.in_bulk(articles.named_authors, field_name="slug")
+    # The articles' keys that translations link, and the pks they get.
+    linked = {key for _, key, _, _ in articles.translations}
+    linked |= {target for _, _, _, target in articles.translations}
+    pks = {}
+    writer = bulk_import.ArticleWriter(comment="Imported")
+    done = 0
+    progress("write", done, checked.spool.count)
+    for records in _chunks(checked.spool.records(), CHUNK):
+        contents = [_content(record, author_by_slug, library) for record in records]
+        for record, (article, created) in zip(records, writer.write(contents), strict=True):
+            if created:
+                result.articles_created += 1
+            else:
+                result.articles_updated += 1
+            if record.documents is not UNCHANGED:
+                library.documents(article, record.documents)
+            if (article.slug, article.publish_date) in linked:
+                pks[(article.slug, article.publish_date)] = article.pk
+        done += len(records)
+        progress("write", done, checked.spool.count)
+    _write_keywords(checked.keywords, result)
+    pairs = [(key, target) for _, key, _, target in articles.translations]
+    pks |= _stored_articles({target for _, target in pairs} - set(pks), "pk")
+    bulk_import.link_translations((pks[key], pks[target]) for key, target in pairs)
+    return result
+
+
+def _content(record, author_by_slug, library):
+    """What the writer needs of a checked article: its files stored, its
+    figures renumbered to the library's images, its authors found."""
+    fields = dict(record.fields)
+    if record.image is not UNCHANGED:
+        fields["image"] = library.image(record.image) if record.image else None
+    return bulk_import.ArticleContent(
+        fields=fields,
+        bylines=[(author_by_slug[slug], *titles) for slug, *titles in record.bylines],
+        keywords=record.keywords,
+        sections=[(heading, library.renumber(body)) for heading, body in record.sections],
+    )
+
+
+def _write_authors(records, library, result):
+    """Write the authors one by one (there are few), each only if it changes."""
+    stored = Author.objects.in_bulk(list(records), field_name="slug")
+    for slug, record in records.items():
+        author = stored.get(slug)
+        if author is None:
+            author = Author()
+            result.authors_created += 1
+        else:
+            result.authors_updated += 1
+        changed = author.pk is None
+        for name, value in record.fields.items():
+            # The biography as `Author.save` would store it, to compare.
+            stored_value = richtext.clean(value) if name == "bio" else value
+            if getattr(author, name) != stored_value:
+                setattr(author, name, value)
+                changed = True
+        if record.portrait is not UNCHANGED:
+            portrait = library.image(record.portrait) if record.portrait else None
+            if author.portrait_id != (portrait.pk if portrait else None):
+                author.portrait = portrait
+                changed = True
+        if changed:
+            author.save()
 
 
 def _keyword_named(name):
@@ -560,98 +877,25 @@ def _keyword_named(name):
     return existing or Keyword.objects.create(name=name)
 
 
-def import_archive(data, folder=None):
-    """Check and write a decoded archive whose files are in `folder`; all of it
-    or, on any error, nothing (no row, no stored file)."""
-    authors, articles, keywords, figure_images = check_archive(data, folder)
-    library = archive_media.Library()
-    # The content version changes once, at the end: editors saving meanwhile
-    # do not wait for the whole import (see caching.changes_batched).
-    with library.removing_files_on_error(), transaction.atomic(), caching.changes_batched():
-        library.store_figures(figure_images)
-        return _write(authors, articles, keywords, library)
-
-
-def _set_image(instance, name, found, library):
-    """Point `instance`'s image field `name` at the library image of `found`."""
-    if found is not UNCHANGED:
-        setattr(instance, name, library.image(found) if found else None)
-
-
-def _write(authors, articles, keywords, library):
-    result = ImportResult()
-
-    for form in authors.values():
-        if form.instance._state.adding:
-            result.authors_created += 1
-        else:
-            result.authors_updated += 1
-        _set_image(form.instance, "portrait", form.portrait, library)
-        form.save()
-    author_by_slug = Author.objects.in_bulk(
-        {slug for plan in articles for slug, _ in plan.bylines}, field_name="slug"
-    )
-
-    for plan in articles:
-        # Each article gets a saved version of its own, as an admin save would.
-        with reversion.create_revision():
-            reversion.set_comment("Imported")
-            _write_article(plan, author_by_slug, result, library)
-    record_many(None, [plan.form.instance for plan in articles], "Imported")
-
-    for form in keywords:
+def _write_keywords(records, result):
+    """Describe the key words of the top level, and link their counterparts."""
+    for data in records:
         # Looked up again: the articles may have just made it.
-        keyword = _keyword_named(form.cleaned_data["name"])
-        keyword.description = form.cleaned_data["description"]
-        keyword.description_fa = form.cleaned_data["description_fa"]
-        keyword.featured = form.cleaned_data["featured"]
-        keyword.save(update_fields=["description", "description_fa", "featured"])
-        if form.cleaned_data["counterpart"]:
-            keyword.link_counterpart(_keyword_named(form.cleaned_data["counterpart"]))
+        keyword = _keyword_named(data["name"])
+        changed = [
+            name
+            for name in ("description", "description_fa", "featured")
+            if getattr(keyword, name) != data[name]
+        ]
+        for name in changed:
+            setattr(keyword, name, data[name])
+        if changed:
+            keyword.save(update_fields=changed)
+        if data["counterpart"]:
+            other = _keyword_named(data["counterpart"])
+            if (keyword.counterpart_id, other.counterpart_id) != (other.pk, keyword.pk):
+                keyword.link_counterpart(other)
         result.keywords_described += 1
-
-    by_key = {plan.form.key: plan.form.instance for plan in articles}
-    for plan in articles:
-        if plan.translation:
-            target = by_key.get(plan.translation) or Article.objects.get(
-                slug=plan.translation[0], publish_date=plan.translation[1]
-            )
-            plan.form.instance.link_translation(target)
-    return result
-
-
-def _write_article(plan, author_by_slug, result, library):
-    if plan.form.instance._state.adding:
-        result.articles_created += 1
-    else:
-        result.articles_updated += 1
-    _set_image(plan.form.instance, "image", plan.image, library)
-    article = plan.form.save()
-    if plan.documents is not UNCHANGED:
-        library.documents(article, plan.documents)
-    article.bylines.all().delete()
-    for order, (slug, form) in enumerate(plan.bylines):
-        byline = form.save(commit=False)
-        byline.article, byline.author, byline.order = article, author_by_slug[slug], order
-        byline.save()
-    article.sections.all().delete()
-    for order, form in enumerate(plan.sections):
-        section = form.save(commit=False)
-        section.article, section.order = article, order
-        section.body = library.renumber(section.body)
-        section.save()
-    article.keywords.set([_keyword_named(name) for name in plan.keywords])
-
-
-def import_json(text, folder=None):
-    """Import an archive given as JSON text, its files in `folder`."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ArchiveError([f"not valid JSON: {error}"]) from None
-    except RecursionError:
-        raise ArchiveError(["not valid JSON: nested too deeply"]) from None
-    return import_archive(data, folder)
 
 
 # ---------------------------------------------------------------------------

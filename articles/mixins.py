@@ -1,9 +1,10 @@
 """What the public listing pages share (articles' and authors' alike).
 
 `PublicPageMixin`: GET and HEAD only, the link to the other edition, and the
-data several pages show (key words and authors in use), remembered once per
-content version. `ArticleListMixin`: a paginated list of articles whose total
-is counted once per content version.
+data several pages show (key words and authors in use, from the stored
+counts), remembered once per content version. `ArticleListMixin`: a
+paginated list of articles whose total is read from the stored counts, or
+counted once per content version.
 """
 
 from functools import cached_property
@@ -11,9 +12,8 @@ from functools import cached_property
 from django.core.paginator import Paginator
 from django.urls import translate_url
 
-from . import editions
-from .caching import remember
-from .models import Article, Keyword
+from . import counts, editions
+from .caching import publication_waiting, remember
 
 
 class PublicPageMixin:
@@ -33,42 +33,60 @@ class PublicPageMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(other_edition_url=self.other_edition_url(), **kwargs)
 
+    @cached_property
+    def scheduled(self):
+        """The scheduled articles, which stored counts leave out when read
+        (nothing is read while none is scheduled)."""
+        return counts.Scheduled(waiting=publication_waiting(self.request))
+
     def authors_with_articles(self):
         """Every author of the edition's public articles, by name, with `article_count`."""
         return self.remember(
-            "authors-with-articles", lambda: list(Article.objects.in_edition().authors())
+            "authors-with-articles",
+            lambda: counts.authors_in_use(editions.current(), self.scheduled),
         )
 
     def keywords_in_use(self):
         """Every key word of the edition's public articles, by name, with `article_count`."""
-        return self.remember("keywords-in-use", Keyword.objects.counted)
+        return self.remember(
+            "keywords-in-use", lambda: counts.keywords_in_use(editions.current(), self.scheduled)
+        )
 
 
-class RememberedCountPaginator(Paginator):
-    """A paginator whose total is counted once per content version, not per request."""
+class CountedPaginator(Paginator):
+    """A paginator that is told its total (`total()`) instead of counting its list."""
 
-    def __init__(self, *args, view, count_key, **kwargs):
+    def __init__(self, *args, total, **kwargs):
         super().__init__(*args, **kwargs)
-        self.view, self.count_key = view, count_key
+        self.total = total
 
     @cached_property
     def count(self):
-        return self.view.remember(f"count:{self.count_key}", self.object_list.count)
+        return self.total()
 
 
 class ArticleListMixin(PublicPageMixin):
-    """A paginated list of articles; `count_key` names what is counted."""
+    """A paginated list of articles, whose total is `stored_count()` or, if
+    that is None, counted once per content version under `count_key()`
+    (or, if that is None too, counted each time)."""
 
     paginate_by = 20
     context_object_name = "articles"
+
+    def stored_count(self):
+        return None
 
     def count_key(self):
         return None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
-        key = self.count_key()
-        if key is None:
+        if self.stored_count() is None and self.count_key() is None:
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
-        return RememberedCountPaginator(
-            queryset, per_page, orphans, allow_empty_first_page, view=self, count_key=key
-        )
+
+        def total():
+            stored = self.stored_count()
+            if stored is not None:
+                return stored
+            return self.remember(f"count:{self.count_key()}", queryset.count)
+
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, total=total)

@@ -11,10 +11,9 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -22,9 +21,10 @@ from authors.models import Author
 
 from . import editions, figures, redirects, richtext
 from .changes import ContentQuerySet
+from .counts import AuthorCount, KeywordCount, MonthCount  # noqa: F401 - registered likewise
 from .documents import Document  # noqa: F401 - registered with the app's models
 from .images import Image
-from .querysets import ArticleQuerySet, KeywordQuerySet
+from .querysets import ArticleQuerySet, KeywordQuerySet, SectionQuerySet
 from .redirects import Redirect  # noqa: F401 - registered with the app's models
 
 # A DOI as registries issue them: "10.", a registrant code of four or more
@@ -108,7 +108,7 @@ class Keyword(TagBase):
         redirects.moved(self, old_path)
 
     def get_absolute_url(self):
-        return reverse("articles:keyword", kwargs={"slug": self.slug})
+        return editions.reverse_in(editions.current(), "articles:keyword", slug=self.slug)
 
     @property
     def local_description(self):
@@ -166,6 +166,9 @@ class Article(models.Model):
         validators=[richtext.validate_plain_text],
         help_text=_("For listings and search engines. Left blank, the opening text is used."),
     )
+    # The opening words of the first section, for an article without a
+    # summary: kept by openings.py, so lists need not read the sections.
+    excerpt = models.TextField(_("opening words"), blank=True, editable=False)
     authors = models.ManyToManyField(
         Author, through="ArticleAuthor", related_name="articles", verbose_name=_("authors")
     )
@@ -289,8 +292,7 @@ class Article(models.Model):
     def address_in(self, name):
         """The address of one of the article's pages (`articles:citation-bib`, …),
         in the edition of its own language."""
-        with override(self.language):
-            return reverse(name, kwargs=self.address_parts())
+        return editions.reverse_in(self.language, name, **self.address_parts())
 
     def clean(self):
         super().clean()
@@ -339,19 +341,10 @@ class Article(models.Model):
         """
         return {part: cls.PUBLISHING_NEEDS[part] for part, count in counts.items() if not count}
 
-    @cached_property
+    @property
     def description(self):
-        """The summary, or the opening words when the editor wrote none.
-
-        Lists read the opening section from `for_listing()`'s prefetch; the
-        article page from `reading_parts()`.
-        """
-        if self.summary:
-            return self.summary
-        opening = getattr(self, "opening", None)
-        if opening is None:
-            opening = list(self.sections.all()[:1])
-        return richtext.excerpt(opening[0].body) if opening else ""
+        """The summary, or the opening words when the editor wrote none."""
+        return self.summary or self.excerpt
 
     def reading_parts(self):
         """What the article page shows besides the article's own fields.
@@ -364,7 +357,6 @@ class Article(models.Model):
         """
         taken = set()
         sections = list(self.sections.all())
-        self.opening = sections[:1]
         for section in sections:
             section.anchor = richtext.anchor_for(section.heading, taken) if section.heading else ""
         headed = [section for section in sections if section.heading]
@@ -462,7 +454,7 @@ class Section(models.Model):
     MAX_BODY_BYTES = 1_000_000  # of HTML, in UTF-8, per section
     MAX_TOTAL_BYTES = 5_000_000  # of HTML, all of an article's sections together
 
-    objects = ContentQuerySet.as_manager()
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -5,15 +5,28 @@ public page, list, count, feed and search starts from it or from
 `in_edition()`, which narrows it to one edition's language.
 """
 
-from django.db import connection, models
-from django.db.models import F
-from django.db.models.functions import RowNumber
+from django.db import connection, models, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from authors.models import Author
 
 from . import editions
 from .changes import ContentQuerySet
+
+# An article's stored search data (see search.py): long, and never shown on a page.
+SEARCH_FIELDS = ["search_text", "search_vector"]
+# What lists print of an article's authors (and feeds and the admin's list).
+BYLINE_AUTHOR_FIELDS = ["author__name", "author__name_fa", "author__slug"]
+
+
+def published_rule(through=""):
+    """What `ArticleQuerySet.published()` asks of an article, as a condition
+    on rows that reach articles through the relation `through`
+    ("content_object__"), for stored counts (see counts.py)."""
+    return models.Q(**{f"{through}status": "published"})
 
 
 def related_model(queryset, name):
@@ -31,11 +44,21 @@ class KeywordQuerySet(ContentQuerySet):
             article_count=models.Count("tagged_articles")
         )
 
-    def counted(self, language=None):
-        """`in_use()` as a list, by name. Sorted here, not by the database: an
-        ORDER BY on the lower-cased name would make it group the archive's
-        every key word link by that expression, which doubles the query's time."""
-        return sorted(self.in_use(language), key=lambda keyword: (keyword.name.lower(), keyword.pk))
+
+class SectionQuerySet(ContentQuerySet):
+    def update(self, **fields):
+        """`QuerySet.update()`; when it changes what an article's opening
+        words are read from, they are made again (see openings.py)."""
+        from . import openings
+
+        if not openings.SECTION_FIELDS.intersection(fields):
+            return super().update(**fields)
+        with transaction.atomic(using=self.db):
+            rows = dict(self.values_list("pk", "article_id"))
+            written = super().update(**fields)
+            now = self.model._base_manager.using(self.db).filter(pk__in=rows)
+            openings.touch({*rows.values(), *now.values_list("article_id", flat=True)}, self.db)
+        return written
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -44,7 +67,13 @@ class ArticleQuerySet(ContentQuerySet):
 
         Every public page, list, count and feed starts from here.
         """
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.published().filter(published_at__lte=timezone.now())
+
+    def published(self):
+        """Published, whether its time has come or not: `public()` and
+        `scheduled()` together. (Stored counts count these, since time makes
+        a scheduled article public without a write: see counts.py.)"""
+        return self.filter(published_rule())
 
     def in_edition(self, language=None):
         """What an edition lists: public articles in its language (the current one)."""
@@ -56,7 +85,7 @@ class ArticleQuerySet(ContentQuerySet):
 
     def scheduled(self):
         """Published articles whose time has not come: the rest of `public()`'s rule."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.published().filter(published_at__gt=timezone.now())
 
     def authors(self):
         """The authors of these articles, by name, each with their `article_count`.
@@ -79,21 +108,36 @@ class ArticleQuerySet(ContentQuerySet):
         """Everything a list of articles shows, fetched in a fixed number of queries.
 
         Each article gets `byline_list`, its bylines in order with their
-        authors, and `opening`, its first section (for the description of an
-        article without a summary); its lead image comes with it (thumbnails).
+        authors' names (what lists print of them); its lead image comes with
+        it (thumbnails), its description is stored with it (see openings.py).
+        Search data, which lists never show, stays behind.
         """
-        return self.select_related("image").prefetch_related(
-            models.Prefetch(
-                "bylines",
-                queryset=related_model(self, "bylines").objects.select_related("author"),
-                to_attr="byline_list",
-            ),
-            models.Prefetch(
-                "sections",
-                queryset=related_model(self, "sections").objects.order_by("order", "pk")[:1],
-                to_attr="opening",
-            ),
+        bylines = related_model(self, "bylines").objects.select_related("author")
+        return (
+            self.select_related("image")
+            .defer(*SEARCH_FIELDS)
+            .prefetch_related(
+                models.Prefetch(
+                    "bylines",
+                    queryset=bylines.only("article", "author", *BYLINE_AUTHOR_FIELDS),
+                    to_attr="byline_list",
+                ),
+            )
         )
+
+    def update(self, **fields):
+        """`QuerySet.update()`; when it changes what stored counts count
+        (status, date, language), the articles' counts are made again."""
+        from . import counts  # which reads this module's rule
+
+        if not counts.COUNTED_FIELDS.intersection(fields):
+            return super().update(**fields)
+        with transaction.atomic(using=self.db):
+            # Read before: the filter may no longer match once written.
+            before = counts.states(self)
+            written = super().update(**fields)
+            counts.articles_changed(before, using=self.db)
+        return written
 
     def mark_changed(self, **fields):
         """Write `fields` and make these articles count as changed now.
@@ -109,39 +153,48 @@ class ArticleQuerySet(ContentQuerySet):
         """Public articles sharing most key words with `article`, then the newest.
 
         Candidates are the `per_keyword` latest-added articles of each key
-        word, read from an index, so the cost stays the same however large
-        the archive grows; the public rule and the ranking apply to them.
+        word, read from an index; each candidate's shared key words are
+        counted from the index of its own key words. So the cost stays the
+        same however large the archive grows; the public rule and the
+        ranking apply to the candidates.
         """
         if not keyword_ids:
             return []
-        links = related_model(self, "tagged_items").objects.exclude(content_object_id=article.pk)
-        if connection.features.supports_slicing_ordering_in_compound:
-            # One limited index scan a key word (PostgreSQL).
-            pools = [
-                links.filter(tag_id=pk)
-                .order_by("-content_object_id")
-                .values_list("content_object_id", flat=True)[:per_keyword]
-                for pk in keyword_ids
-            ]
-            # Kept in the database: sent back as ids, they made a query of
-            # hundreds of parameters, costlier to build than to run.
-            candidates = pools[0].union(*pools[1:], all=True)
+        tagged = related_model(self, "tagged_items")
+        if connection.vendor == "postgresql":
+            # One limited index scan a key word, planned once. (A union of
+            # one subquery a key word costs more to plan, and its size is
+            # misjudged: the planner then reads every article to join them.)
+            candidates = RawSQL(
+                f"SELECT latest.id FROM unnest(%s::bigint[]) AS keyword(id) CROSS JOIN LATERAL "
+                f"(SELECT content_object_id AS id FROM {tagged._meta.db_table} "
+                "WHERE tag_id = keyword.id AND content_object_id <> %s "
+                "ORDER BY content_object_id DESC LIMIT %s) AS latest",
+                [list(keyword_ids), article.pk, per_keyword],
+            )
         else:
             # Elsewhere (SQLite), one query that numbers each key word's links.
             latest = models.Window(
                 RowNumber(), partition_by=F("tag_id"), order_by=F("content_object_id").desc()
             )
             candidates = set(
-                links.filter(tag_id__in=keyword_ids)
+                tagged.objects.exclude(content_object_id=article.pk)
+                .filter(tag_id__in=keyword_ids)
                 .annotate(latest=latest)
                 .filter(latest__lte=per_keyword)
                 .values_list("content_object_id", flat=True)
             )
-        shared = models.Count("tagged_items", filter=models.Q(tagged_items__tag_id__in=keyword_ids))
+        shared = (
+            tagged.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=keyword_ids)
+            .order_by()
+            .values("content_object_id")
+            .annotate(count=models.Count("*"))
+            .values("count")
+        )
         related = (
             self.in_edition(article.language)
             .filter(pk__in=candidates)
-            .annotate(shared=shared)
+            .annotate(shared=Coalesce(Subquery(shared), 0))
             .order_by("-shared", "-published_at", "-pk")
             .for_listing()
         )
@@ -150,4 +203,6 @@ class ArticleQuerySet(ContentQuerySet):
     def for_page(self):
         """What an article's page reads of the article: the row without its
         search data (which pages never show), with its translation and lead image."""
-        return self.select_related("translation", "image").defer("search_text", "search_vector")
+        return self.select_related("translation", "image").defer(
+            *SEARCH_FIELDS, *(f"translation__{name}" for name in SEARCH_FIELDS)
+        )

@@ -63,6 +63,9 @@ def _cleaner_for(extensions):
 
 
 _cleaners = {False: _cleaner_for(EDITOR_EXTENSIONS), True: _cleaner_for(BODY_EXTENSIONS)}
+# The text cleaned last, with its result: a form's check, the model's check
+# of the notes and the save clean the same text one after the other.
+_last_cleaned = (None, None, "")
 
 
 def clean(value, *, section=False):
@@ -70,14 +73,25 @@ def clean(value, *, section=False):
 
     `section`: a section body, which may also hold library figures and notes.
     """
+    global _last_cleaned
     if not value:
         return ""
-    return _unwrap_plain_spans(_cleaners[section].clean(value)).strip()
+    last_value, last_section, result = _last_cleaned
+    if section == last_section and value == last_value:
+        return result
+    result = _unwrap_plain_spans(_cleaners[section].clean(value)).strip()
+    _last_cleaned = (value, section, result)
+    return result
+
+
+_SPAN = re.compile("span", re.IGNORECASE)
 
 
 def _unwrap_plain_spans(value):
     """Remove the spans that are not notes, keeping their text (word processors
     wrap text in spans whose attributes the sanitiser has already removed)."""
+    if not _SPAN.search(value):
+        return value  # Most text has none: no need to go through it tag by tag.
     kept, spans = [], []
     for token in _TOKEN.split(value):
         lowered = token.lower()
@@ -145,11 +159,14 @@ def excerpt(value, words=40):
 _TOKEN = re.compile(r"(<[^>]*>)")
 _NOTE = re.compile(r"<span\b[^>]*\bdata-note\b", re.IGNORECASE)
 _HEADING = re.compile(r"<(/?)h[1-6]\b", re.IGNORECASE)
+_NOTE_MARK = re.compile("data-note", re.IGNORECASE)
 
 
 def parse_notes(value):
     """Split sanitised HTML into pieces ("html", text outside notes) and
     ("note", a note's inner HTML), in order; with the problems found."""
+    if not _NOTE_MARK.search(value or ""):
+        return ([("html", value)] if value else []), []  # No note: one piece, as it is.
     pieces, problems = [], []
     outside, note, depth, in_heading = [], None, 0, 0
     for token in _TOKEN.split(value or ""):

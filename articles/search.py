@@ -19,6 +19,7 @@ become Persian ی and ک, and zero-width joiners, tatweel and diacritics go.
 
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -158,7 +159,9 @@ def index_on_change(sender, instance, **kwargs):
 
     Once the transaction commits, and once per article however many of its
     rows the transaction wrote (an admin save writes the article, its
-    sections, bylines and key words); outside a transaction, at once.
+    sections, bylines and key words); outside a transaction, at once. A
+    callback is registered when an article joins those pending, not for
+    every row, so a long import does not pile up one per row.
     """
     if kwargs.get("raw"):
         return
@@ -166,17 +169,30 @@ def index_on_change(sender, instance, **kwargs):
     connection = connections[using]
     if not hasattr(connection, "search_pending"):
         connection.search_pending = set()
-    connection.search_pending.update(_articles_of(instance))
+    ids = _articles_of(instance)
+    joined = not connection.search_pending.issuperset(ids)
+    connection.search_pending.update(ids)
+    if not connection.in_atomic_block:
+        _index_pending(connection)
+    elif joined or not _hook_waiting(connection):
+        transaction.on_commit(partial(_index_pending, connection), using=using)
+        connection.search_hook = (len(connection.run_on_commit) - 1, connection.run_on_commit[-1])
 
-    def index_pending():
-        # The first callback after a commit indexes everything pending; the
-        # others find nothing left. (What a rollback left pending is indexed
-        # with the next commit: indexing an article again changes nothing.)
-        ids, connection.search_pending = connection.search_pending, set()
-        if ids:
-            index_articles(ids)
 
-    transaction.on_commit(index_pending, using=using)
+def _hook_waiting(connection):
+    """Whether the last callback registered still waits for the commit (a
+    savepoint rolled back drops the callbacks registered inside it)."""
+    index, entry = getattr(connection, "search_hook", (None, None))
+    callbacks = connection.run_on_commit
+    return index is not None and index < len(callbacks) and callbacks[index] is entry
+
+
+def _index_pending(connection):
+    # Everything pending is indexed at once. (What a rollback left pending is
+    # indexed with the next commit: indexing an article again changes nothing.)
+    ids, connection.search_pending = connection.search_pending, set()
+    if ids:
+        index_articles(ids)
 
 
 def _articles_of(instance):

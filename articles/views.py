@@ -4,6 +4,7 @@ What every public page shares is in `mixins.py`; the article itself is in
 `article_pages.py`.
 """
 
+import datetime
 import logging
 from functools import cached_property
 
@@ -12,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import translate_url
+from django.utils import timezone
 from django.views.generic import (
     ArchiveIndexView,
     DayArchiveView,
@@ -21,7 +23,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import calendar, editions
+from . import calendar, counts, editions
 from .forms import SearchForm
 from .mixins import ArticleListMixin, PublicPageMixin
 from .models import Article, Keyword, TaggedArticle
@@ -120,33 +122,24 @@ class ArticleIndexView(ArticleDateMixin, ArchiveIndexView):
     def other_edition_url(self):
         return translate_url(self.request.path, editions.other())
 
-    def count_key(self):
-        return "index"
+    @cached_property
+    def months(self):
+        """{(year, month, Solar Hijri year): articles} of the edition, from the stored counts."""
+        return counts.months(editions.current(), self.scheduled)
+
+    def stored_count(self):
+        return sum(self.months.values())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if editions.current() == editions.PERSIAN:
-            context["solar_years"] = self.remember("solar-years", self.solar_years)
+            context["solar_years"] = sorted({solar for _, _, solar in self.months}, reverse=True)
         return context
 
-    def solar_years(self):
-        """Solar Hijri years with articles, newest first, in two queries however
-        long the archive: a Solar Hijri year begins in March (Nowruz), so
-        every other month lies in one Solar year, and only March's days are read."""
-        articles = Article.objects.in_edition()
-        days = [
-            *(month for month in articles.dates("published_at", "month") if month.month != 3),
-            *articles.filter(published_at__month=3).dates("published_at", "day"),
-        ]
-        return sorted({calendar.solar(day).year for day in days}, reverse=True)
-
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        # The years of the whole archive: remembered, since finding them
-        # reads every public article.
-        find_years = super().get_date_list
-        return self.remember(
-            "archive-years", lambda: list(find_years(queryset, date_type, ordering))
-        )
+        # The years of the whole archive, newest first (as the index lists them).
+        years = sorted({year for year, _, _ in self.months}, reverse=True)
+        return [timezone.make_aware(datetime.datetime(year, 1, 1)) for year in years]
 
 
 class ArticleYearView(ArticleDateMixin, YearArchiveView):
@@ -181,13 +174,20 @@ class KeywordDetailView(ArticleListMixin, ListView):
         return Article.objects.in_edition().for_listing().filter(keywords=self.keyword)
 
     @cached_property
+    def public_counts(self):
+        """{(key word id, language): public articles} of the key word and its counterpart."""
+        return counts.keyword_counts(
+            [self.keyword.pk, self.keyword.counterpart_id or self.keyword.pk], self.scheduled
+        )
+
+    def stored_count(self):
+        return self.public_counts[(self.keyword.pk, editions.current())]
+
+    @cached_property
     def counterpart(self):
         """The key word's counterpart, if the other edition has public articles with it."""
         counterpart = self.keyword.counterpart
-        if (
-            counterpart is None
-            or not Keyword.objects.in_use(editions.other()).filter(pk=counterpart.pk).exists()
-        ):
+        if counterpart is None or self.public_counts[(counterpart.pk, editions.other())] <= 0:
             return None
         return counterpart
 
@@ -195,9 +195,6 @@ class KeywordDetailView(ArticleListMixin, ListView):
         if self.counterpart is None:
             return editions.reverse_in(editions.other(), "articles:home")
         return editions.reverse_in(editions.other(), "articles:keyword", slug=self.counterpart.slug)
-
-    def count_key(self):
-        return f"keyword:{self.keyword.pk}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

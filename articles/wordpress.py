@@ -303,6 +303,15 @@ OTHER_SHORTCODE = re.compile(
     r"tabs?|toggle|accordion|spoiler|sourcecode|code)\b[^\]]*\]",
     re.IGNORECASE,
 )
+# Any other shortcode (a plugin's, a theme's): a tag closed later by its own
+# `[/name]`, one that closes itself (`[name /]`) or one with attributes
+# (`[name key="value"]`). The tags go, the text stays. A bare `[word]` with
+# none of these is taken for text ("[sic]", "[1]").
+ANY_SHORTCODE = re.compile(
+    r"\[(?P<close>/)?(?P<name>[a-z][\w-]*)(?P<attributes>\s[^\[\]]*?)?(?P<itself>/)?\]",
+    re.IGNORECASE,
+)
+CLOSING_SHORTCODE = re.compile(r"\[/([a-z][\w-]*)\]", re.IGNORECASE)
 
 BLOCKS = (
     "table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|"
@@ -314,8 +323,21 @@ H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2\s*>", re.DOTALL | re.IGNORECASE)
 
 
 def remove_shortcodes(content):
-    content = MEDIA_SHORTCODE.sub("", content)
-    return OTHER_SHORTCODE.sub("", content)
+    content = OTHER_SHORTCODE.sub("", MEDIA_SHORTCODE.sub("", content))
+    closed = {name.lower() for name in CLOSING_SHORTCODE.findall(content)}
+
+    def drop(match):
+        attributes = match["attributes"] or ""
+        if (
+            match["close"]
+            or match["itself"]
+            or match["name"].lower() in closed
+            or "=" in attributes
+        ):
+            return ""
+        return match[0]
+
+    return ANY_SHORTCODE.sub(drop, content)
 
 
 def autop(text):

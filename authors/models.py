@@ -1,7 +1,6 @@
 """Author profiles, kept by staff."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles import editions, redirects, richtext
@@ -79,7 +78,7 @@ class Author(models.Model):
         redirects.moved(self, old_path)
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return editions.reverse_in(editions.current(), "authors:detail", slug=self.slug)
 
     def name_in(self, language=None):
         """The name in `language` (the current edition's), if given, else in English."""

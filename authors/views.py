@@ -1,9 +1,12 @@
 """Public pages for authors: the index and each author's profile."""
 
+from functools import cached_property
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
+from articles import counts, editions
 from articles.mixins import ArticleListMixin, PublicPageMixin
 from articles.models import Article
 
@@ -34,8 +37,13 @@ class AuthorDetailView(ArticleListMixin, ListView):
         self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
         return Article.objects.in_edition().for_listing().filter(bylines__author=self.author)
 
-    def count_key(self):
-        return f"author:{self.author.pk}"
+    @cached_property
+    def public_counts(self):
+        """{language: public articles} of the author."""
+        return counts.author_counts(self.author, self.scheduled)
+
+    def stored_count(self):
+        return self.public_counts[editions.current()]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
@@ -45,4 +53,4 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
     def has_public_articles(self):
         """In either edition: the profile is the same in both."""
-        return Article.objects.public().authors().filter(pk=self.author.pk).exists()
+        return any(count > 0 for count in self.public_counts.values())

@@ -73,7 +73,13 @@ def main():
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             began = time.perf_counter()
             subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), "import_articles", str(path)],
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "import_articles",
+                    "--no-progress",
+                    str(path),
+                ],
                 check=True,
                 env=os.environ,
                 stdout=subprocess.DEVNULL,

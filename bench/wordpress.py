@@ -97,6 +97,21 @@ def run(command):
     return seconds, max(peak, before) / 1024
 
 
+def create_database(url):
+    """Make the database `url` names when it does not exist yet."""
+    import psycopg
+    import psycopg.sql
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            connection.execute(
+                psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name))
+            )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=20000)
@@ -104,6 +119,11 @@ def main():
     arguments = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         sys.exit("Set DATABASE_URL to a database of its own: the import writes into it.")
+    # As in production: DEBUG off (no query log kept).
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault(
+        "SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+    )
     python = sys.executable
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "export.xml"
@@ -122,6 +142,7 @@ def main():
         seconds, peak = run([python, "-c", environment + survey])
         print(f"reading all of it (first pass): {seconds:.0f} s, peak memory {peak:.0f} MB")
 
+        create_database(os.environ["DATABASE_URL"])
         smaller = Path(folder) / "smaller.xml"
         generate(smaller, arguments.import_posts)
         subprocess.run([python, "manage.py", "migrate", "-v0"], check=True, cwd=ROOT)

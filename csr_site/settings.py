@@ -242,6 +242,7 @@ USE_TZ = True
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_TAGS_FROM_STRING = "articles.keywords.parse_keywords"
+TAGGIT_STRING_FROM_TAGS = "articles.keywords.keywords_text"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

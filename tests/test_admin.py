@@ -2,6 +2,7 @@
 
 import datetime
 
+import lxml.html
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -9,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Keyword
 from authors.models import Author
 
+from .conftest import form_values
 from .factories import ArticleFactory, AuthorFactory
 
 
@@ -105,6 +107,82 @@ def test_add_article_with_ordered_authors_and_sections(admin_client):
     assert article.bylines.get().position == "Researcher"
     assert sorted(article.keywords.names()) == ["Resolution 2254", "Russia", "US"]
     assert article.get_absolute_url() == "/articles/2016/04/20/irans-approach/"
+
+
+# Key words as typed
+
+TYPED = ["Drought Policy", "US", "آب و برق", "Iran, Islamic Republic"]
+
+
+def keyword_box(response):
+    """The article form's key word field as the editor sees it: its lines."""
+    page = lxml.html.fromstring(response.content.decode())
+    box = page.get_element_by_id("id_keywords")
+    assert box.tag == "textarea"
+    return box.text_content().strip("\n").split("\n")
+
+
+def saved_keywords(article):
+    return list(article.tagged_items.order_by("pk").values_list("tag__name", flat=True))
+
+
+def test_key_words_show_in_the_form_as_typed_and_save_back_unchanged(admin_client):
+    article = ArticleFactory(keywords=TYPED)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    # Case, spaces, Persian and commas kept, no quotes, in the order given.
+    assert keyword_box(admin_client.get(url)) == TYPED
+
+    values = form_values(admin_client.get(url), "article_form")
+    values["keywords"] = ["\n".join(keyword_box(admin_client.get(url)))]
+    assert admin_client.post(url, values).status_code == 302
+    assert saved_keywords(article) == TYPED
+    assert Keyword.objects.count() == 4
+
+
+def test_key_words_typed_on_lines_or_with_commas_keep_their_order(admin_client):
+    Keyword.objects.create(name="Iran, Islamic Republic")
+    article = ArticleFactory(keywords=["Energy"])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    values = form_values(admin_client.get(url), "article_form")
+    values["keywords"] = [
+        "Water Policy\r\nUS, russia\r\nآب و برق، انرژی\r\nIran, Islamic Republic\r\n"
+        '"Korea, Republic of", Energy\r\nus'
+    ]
+    assert admin_client.post(url, values).status_code == 302
+    expected = [
+        "Water Policy",
+        "US",
+        "russia",
+        "آب و برق",
+        "انرژی",
+        "Iran, Islamic Republic",
+        "Korea, Republic of",
+        "Energy",
+    ]
+    assert saved_keywords(article) == expected
+    assert keyword_box(admin_client.get(url)) == expected
+
+    # A new order is kept too.
+    values = form_values(admin_client.get(url), "article_form")
+    values["keywords"] = ["Energy\nUS\nWater Policy"]
+    assert admin_client.post(url, values).status_code == 302
+    assert saved_keywords(article) == ["Energy", "US", "Water Policy"]
+
+
+def test_one_key_word_of_several_words_stays_one(admin_client):
+    article = ArticleFactory()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    values = form_values(admin_client.get(url), "article_form")
+    values["keywords"] = ["Drought Policy"]
+    assert admin_client.post(url, values).status_code == 302
+    assert saved_keywords(article) == ["Drought Policy"]
+
+
+def test_article_list_shows_each_key_word_apart_in_order(admin_client):
+    ArticleFactory(keywords=TYPED)
+    response = admin_client.get(reverse("admin:articles_article_changelist"))
+    cell = lxml.html.fromstring(response.content.decode()).find_class("field-keyword_list")[0]
+    assert [item.text_content() for item in cell.iter("li")] == TYPED
 
 
 def test_published_article_needs_an_author(admin_client):

@@ -7,6 +7,7 @@ run in the system's Chromium. On a machine without them these tests are
 skipped, except in CI, where a missing checker is a failure.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -17,10 +18,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import calendar, richtext
-from articles.models import Article, Keyword
+from articles.models import Article, Keyword, PreviewLink, Section
 from authors.models import Author
+
+from .factories import ArticleFactory, AuthorFactory, DocumentFactory
 
 CHECKERS = Path(__file__).parent / "browser" / "node_modules"
 VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -51,14 +55,21 @@ def make_boss():
     User.objects.create_superuser("boss", "boss@example.org", "a-long-password")
 
 
-def new_article_form(browser, live_server, title):
-    """The admin's form for a new article, in a new page of `browser`, signed
-    in as the superuser `make_boss` made, with `title` filled in."""
-    page = browser.new_page()
+def signed_in_page(browser, live_server, **options):
+    """A new page of `browser` (`options` as for `new_page`), signed in to the
+    admin as the superuser `make_boss` made."""
+    page = browser.new_page(**options)
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", "a-long-password")
     page.click("input[type=submit]")
+    return page
+
+
+def new_article_form(browser, live_server, title):
+    """The admin's form for a new article, in a new page of `browser`, signed
+    in as the superuser `make_boss` made, with `title` filled in."""
+    page = signed_in_page(browser, live_server)
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title", title)
     return page
@@ -67,7 +78,7 @@ def new_article_form(browser, live_server, title):
 def sample_pages():
     """One address of every kind of page, over the sample content."""
     call_command("load_demo", verbosity=0)
-    english = Article.objects.public().filter(language="en").first()
+    english = Article.objects.public().filter(language="en", image__isnull=False).first()
     persian = Article.objects.public().filter(language="fa").first()
     day = english.publish_date
     keyword = Keyword.objects.in_use("en").first()
@@ -197,6 +208,100 @@ def test_text_written_in_the_editor_survives_the_sanitiser_unchanged(live_server
     assert richtext.clean(body) == body
 
 
+# What of the article form lies outside the window, across: the page's own
+# sideways scroll, the parts named, and any element of the form.
+OUTSIDE_THE_WINDOW = """(parts) => {
+    const width = document.documentElement.clientWidth
+    const outside = (element) => {
+        const box = element.getBoundingClientRect()
+        return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5)
+    }
+    const describe = (element) => {
+        const box = element.getBoundingClientRect()
+        const place = element.closest("[id]")
+        return `${element.tagName.toLowerCase()}.${element.className} in #${place && place.id}` +
+            ` (${Math.round(box.left)} to ${Math.round(box.right)})`
+    }
+    const all = [...document.querySelectorAll("#article_form *")].filter(outside)
+    return {
+        scroll: document.documentElement.scrollWidth - width,
+        missing: parts.filter((selector) => !document.querySelector(selector)),
+        parts: parts.filter((selector) => document.querySelector(selector) &&
+            outside(document.querySelector(selector))),
+        elements: all.filter((element) => !all.includes(element.parentElement)).map(describe),
+    }
+}"""
+# The article form's parts an editor must see whole.
+FORM_PARTS = [
+    "#id_title",
+    "#id_keywords",
+    "#bylines-group",
+    "#id_bylines-0-affiliation",
+    "#sections-group",
+    "#sections-0 .prose-editor",
+    "#sections-0 [contenteditable=true]",
+    "#documents-group",
+    "#preview_links-group",
+    ".submit-row",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_article_form_fits_a_desktop_and_a_phone(live_server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    make_boss()
+    articles = [
+        ArticleFactory(
+            title="Iran's approach to the cease-fire in Syria and the talks that follow it",
+            sections=["", "Why bilateral negotiations?", "Iran's approach", "What next"],
+            authors=AuthorFactory.create_batch(2),
+            keywords=["Drought Policy", "US", "آب و برق", "Iran, Islamic Republic"],
+        ),
+        ArticleFactory(
+            title="امنیت انرژی در خلیج فارس",
+            language="fa",
+            sections=["", "چرا مذاکرات دوجانبه؟", "رویکرد ایران"],
+            keywords=["آب و برق"],
+        ),
+    ]
+    for article in articles:
+        Section.objects.create(
+            article=article, order=9, heading="Sources", body=f"<p>https://{'x' * 300}.org/</p>"
+        )
+        DocumentFactory(article=article, title="Full report of the talks")
+        PreviewLink.objects.create(
+            article=article, expires_at=timezone.now() + datetime.timedelta(days=3)
+        )
+    addresses = [
+        reverse("admin:articles_article_change", args=[articles[0].pk]),
+        "/fa" + reverse("admin:articles_article_change", args=[articles[1].pk]),
+    ]
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width in (1280, 360):
+            page = signed_in_page(browser, live_server, viewport={"width": width, "height": 800})
+            for address in addresses:
+                page.goto(live_server.url + address)
+                page.wait_for_selector("#sections-0 [contenteditable=true]")
+                # The editor's buttons are drawn in an icon font: measured before
+                # it arrives, they would be words.
+                page.wait_for_load_state("networkidle")
+                page.evaluate("document.fonts.ready")
+                seen = page.evaluate(OUTSIDE_THE_WINDOW, FORM_PARTS)
+                where = f"{address} at {width}px"
+                assert seen["missing"] == [], where
+                if seen["scroll"] > 0:
+                    problems.append(f"{where} scrolls sideways by {seen['scroll']}px")
+                problems += [f"{where}: {part} goes past the window" for part in seen["parts"]]
+                problems += [f"{where}: {element}" for element in seen["elements"]]
+            page.close()
+        browser.close()
+    assert problems == []
+
+
 PRINTED = """() => {
     const style = (selector) => {
         const element = document.querySelector(selector)
@@ -254,11 +359,17 @@ LIGHTHOUSE_FULL_MARKS = ["accessibility", "best-practices", "seo"]
 LIGHTHOUSE_PHONE_SPEED = 95
 # Search results are kept out of search engines on purpose (noindex).
 LIGHTHOUSE_EXPECTED = {"search": {"is-crawlable"}}
+# Nothing moves once shown (Lighthouse calls 0.1 good; fonts with matched
+# fallbacks and images with their sizes given keep the page still).
+MOST_LAYOUT_SHIFT = 0.02
+# What a first visit downloads, images apart (HTML, CSS, fonts), in bytes.
+MOST_TRANSFER_BUT_IMAGES = 150 * 1024
 
 
 def lighthouse(url, *, desktop):
-    """Lighthouse's scores (0 to 100) for one page, as a phone or a desktop
-    sees it, and the audits each category fails."""
+    """Lighthouse's findings for one page, as a phone or a desktop sees it:
+    scores (0 to 100), the audits each category fails, the cumulative layout
+    shift, and the bytes transferred by the first visit without the images."""
     flags = " ".join([*CHROMIUM_ARGS, "--headless"])
     categories = ["performance", *LIGHTHOUSE_FULL_MARKS]
     command = [
@@ -289,7 +400,19 @@ def lighthouse(url, *, desktop):
             for ref in category["auditRefs"]
             if ref["weight"] and report["audits"][ref["id"]]["score"] not in (None, 1)
         }
-    return scores, failing
+    audits = report["audits"]
+    # Lighthouse loads the page with an empty cache: a first visit.
+    transfer = {
+        row["resourceType"]: row["transferSize"]
+        for row in audits["resource-summary"]["details"]["items"]
+    }
+    return {
+        "scores": scores,
+        "failing": failing,
+        "layout shift": audits["cumulative-layout-shift"]["numericValue"],
+        "transfer but images": transfer["total"] - transfer.get("image", 0),
+        "transfer by kind": transfer,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -299,13 +422,27 @@ def test_lighthouse_gives_full_marks_on_every_main_kind_of_page(live_server):
     problems = []
     for name in ("home", "article", "persian article", "keyword", "search"):
         for desktop in (False, True):
-            scores, failing = lighthouse(live_server.url + pages[name], desktop=desktop)
+            found = lighthouse(live_server.url + pages[name], desktop=desktop)
             seen = f"{name} ({'desktop' if desktop else 'phone'})"
-            print(f"Lighthouse, {seen}: {scores}")
+            print(
+                f"Lighthouse, {seen}: {found['scores']}, layout shift {found['layout shift']:.3f}, "
+                f"transfer by kind {found['transfer by kind']}"
+            )
             for category in LIGHTHOUSE_FULL_MARKS:
-                unexpected = failing[category] - LIGHTHOUSE_EXPECTED.get(name, set())
+                unexpected = found["failing"][category] - LIGHTHOUSE_EXPECTED.get(name, set())
                 if unexpected:
                     problems.append(f"{seen}: {category} fails {', '.join(sorted(unexpected))}")
-            if not desktop and scores["performance"] < LIGHTHOUSE_PHONE_SPEED:
-                problems.append(f"{seen}: performance {scores['performance']}")
-    assert problems == []
+            if not desktop and found["scores"]["performance"] < LIGHTHOUSE_PHONE_SPEED:
+                problems.append(f"{seen}: performance {found['scores']['performance']}")
+            if found["layout shift"] > MOST_LAYOUT_SHIFT:
+                problems.append(
+                    f"{seen}: cumulative layout shift {found['layout shift']:.3f}, "
+                    f"more than {MOST_LAYOUT_SHIFT}"
+                )
+            if found["transfer but images"] > MOST_TRANSFER_BUT_IMAGES:
+                problems.append(
+                    f"{seen}: a first visit transfers {found['transfer but images'] / 1024:.0f} KB "
+                    f"besides images, more than {MOST_TRANSFER_BUT_IMAGES // 1024} KB "
+                    f"(by kind, in bytes: {found['transfer by kind']})"
+                )
+    assert problems == [], "\n".join(problems)

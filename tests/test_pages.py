@@ -307,3 +307,29 @@ def test_listing_pages_link_pages_without_other_parameters(client, db):
         ArticleFactory(title=f"Paged piece {n}")
     page = client.get("/articles/", {"utm_source": "mail"}).content.decode()
     assert 'href="?page=2"' in page and "utm_source" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+@pytest.mark.parametrize("script_prefix", ["/", "/site/"])
+def test_addresses_are_those_django_reverses(language, script_prefix):
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+    from django.utils.translation import override
+
+    from articles import editions
+
+    parts = {"year": "2016", "month": "04", "day": "20", "slug": "روسیه-آمریکا_2"}
+    before = get_script_prefix()
+    set_script_prefix(script_prefix)
+    try:
+        for name, kwargs in [
+            ("articles:detail", parts),
+            ("articles:citation-bib", parts),
+            ("articles:keyword", {"slug": "سوریه"}),
+            ("authors:detail", {"slug": "sara-karimi"}),
+            ("articles:month", {"year": "2016", "month": "04"}),
+        ]:
+            with override(language):
+                expected = reverse(name, kwargs=kwargs)
+            assert editions.reverse_in(language, name, **kwargs) == expected
+    finally:
+        set_script_prefix(before)

@@ -301,7 +301,7 @@ def test_persian_article_fields_run_right_to_left(admin_client, pair):
     ).content.decode()
     assert re.search(r'<input type="text" name="title"[^>]*dir="rtl"', page)
     assert re.search(r'<textarea name="sections-0-body"[^>]*dir="rtl"', page)
-    assert re.search(r'<input type="text" name="keywords"[^>]*dir="rtl"', page)
+    assert re.search(r'<textarea name="keywords"[^>]*dir="rtl"', page)
     page = admin_client.get(
         reverse("admin:articles_article_change", args=[english.pk])
     ).content.decode()

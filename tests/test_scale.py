@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from articles import interchange
+from articles import bulk_import, interchange
 from articles.models import Article, ContentVersion
 
 from .conftest import form_values
@@ -53,14 +53,16 @@ def test_an_import_changes_the_content_version_once(db, tmp_path):
 def test_an_editor_save_during_an_import_is_not_held_up(tmp_path, monkeypatch):
     article = ArticleFactory(title="Before")
     written, release = threading.Event(), threading.Event()
-    write_article = interchange._write_article
+    write_chunk = bulk_import.ArticleWriter.write
 
     def paused(*args):
-        write_article(*args)
-        written.set()  # the import's transaction is open, with rows written
+        result = write_chunk(*args)
+        written.set()  # the import's transaction is open, with a chunk written
         release.wait(10)
+        return result
 
-    monkeypatch.setattr(interchange, "_write_article", paused)
+    monkeypatch.setattr(bulk_import.ArticleWriter, "write", paused)
+    monkeypatch.setattr(interchange, "CHUNK", 2)
     path = write(tmp_path, many_articles(4))
     importer = threading.Thread(
         target=lambda: (

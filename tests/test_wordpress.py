@@ -281,3 +281,46 @@ def test_autop_like_wordpress():
 def test_shortcodes_that_only_wrap_text_keep_the_text():
     sections = sections_of("[dropcap]O[/dropcap]nce upon a time [sic].", ImportResult())
     assert sections == [("", "<p>Once upon a time [sic].</p>")]
+
+
+def test_any_plugins_shortcodes_go_and_bracketed_text_stays():
+    content = (
+        '[myplugin_box style="grey"]Inside a box[/myplugin_box] and [toc /] '
+        "[related id=12] then [highlight]marked[/highlight], [sic] and note [1]."
+    )
+    sections = sections_of(content, ImportResult())
+    assert sections == [("", "<p>Inside a box and   then marked, [sic] and note [1].</p>")]
+
+
+def test_a_long_import_waits_for_its_commit_with_one_callback_an_article(
+    db, tmp_path, client, django_capture_on_commit_callbacks
+):
+    """Search data is computed after the commit; what waits for it must not
+    grow with every row written (a 20,000-post export writes 300,000)."""
+    text = (FIXTURES / "blog-wxr-1.2.xml").read_text()
+    head, rest = text.split("<item>", 1)
+    tail = rest[rest.rindex("</item>") + len("</item>") :]
+    parts = "\n".join(f"<h2>Part {n}</h2>\n<p>Text of part {n} on corridors.</p>" for n in range(6))
+    items = "".join(
+        f"<item><title>Long read {n}</title><dc:creator>skarimi</dc:creator>"
+        f"<content:encoded><![CDATA[{parts}]]></content:encoded>"
+        f"<wp:post_id>{900 + n}</wp:post_id>"
+        f"<wp:post_date_gmt>2016-05-{1 + n:02d} 06:30:00</wp:post_date_gmt>"
+        f"<wp:post_name>long-read-{n}</wp:post_name><wp:status>publish</wp:status>"
+        f"<wp:post_type>post</wp:post_type>"
+        + "".join(
+            f'<category domain="post_tag" nicename="t{k}"><![CDATA[Tag {k}]]></category>'
+            for k in range(4)
+        )
+        + "</item>"
+        for n in range(20)
+    )
+    export = tmp_path / "long.xml"
+    export.write_text(head + items + tail)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("import_wordpress", str(export), stdout=StringIO(), stderr=StringIO())
+    # Each article writes a dozen rows (article, byline, 7 sections, 4 key word links).
+    assert Article.objects.count() == 20
+    assert len(callbacks) <= 20 + 2
+    page = client.get("/search/", {"q": "corridors"}).content.decode()
+    assert "Long read 19" in page and "Long read 0" in page

@@ -3,6 +3,7 @@
 import datetime
 from io import StringIO
 
+import lxml.html
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import signing
@@ -221,6 +222,65 @@ def test_history_lists_versions_to_the_second(client, editor):
         saved = timezone.localtime(version.revision.date_created)
         assert f", {saved:%H:%M:%S}</time>" in page
         assert f'<time datetime="{saved.isoformat()}">' in page
+
+
+def compare_rows(client, article):
+    """The comparison of the article's two latest versions: (label, text) rows."""
+    versions = versions_of(article)
+    page = client.get(
+        reverse("admin:articles_article_compare", args=[article.pk]),
+        {"old": versions[1].pk, "new": versions[0].pk},
+    )
+    table = lxml.html.fromstring(page.content).find_class("version-diff")[0]
+    return [
+        (row.find("th").text_content(), lxml.html.tostring(row.find("td"), encoding="unicode"))
+        for row in table.iter("tr")
+    ]
+
+
+def test_compare_lists_sections_as_readers_see_them(client, editor):
+    article = ArticleFactory(sections=["", "Why bilateral negotiations?", "Iran's approach"])
+    client.force_login(editor)
+    assert edit(client, article).status_code == 302
+    # "Iran's approach" moves up beside the opening part: readers see it
+    # second, after the opening part added before it.
+    assert edit(client, article, **{"sections-2-order": "0"}).status_code == 302
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.index("Iran&#x27;s approach</h2>") < page.index("Why bilateral negotiations?</h2>")
+
+    rows = [(label, text) for label, text in compare_rows(client, article) if "Section" in label]
+    assert [label for label, _ in rows] == [
+        "Section 1",
+        "Section 2 (was section 3)",
+        "Section 3 (was section 2)",
+    ]
+    assert "Text of part 0" in rows[0][1]
+    assert "Iran's approach" in rows[1][1] and "Why bilateral" in rows[2][1]
+    # Moved, not rewritten: no word of theirs is marked.
+    assert all("<del>" not in text and "<ins>" not in text for _, text in rows)
+
+
+def test_compare_names_new_and_removed_sections(client, editor):
+    article = ArticleFactory(sections=["", "Old part", "Kept part"])
+    client.force_login(editor)
+    assert edit(client, article).status_code == 302
+    values = form_values(client.get(change_url(article)), "article_form")
+    values["sections-1-DELETE"] = ["on"]
+    values["sections-3-order"] = ["3"]
+    values["sections-3-heading"] = ["Added part"]
+    values["sections-3-body"] = ["<p>Added text.</p>"]
+    assert client.post(change_url(article), values).status_code == 302
+
+    rows = [(label, text) for label, text in compare_rows(client, article) if "ection" in label]
+    assert [label for label, _ in rows] == [
+        "Section 1",
+        "Section 2",
+        "Section 3 (new)",
+        "Removed section (was section 2)",
+    ]
+    assert "Kept part" in rows[1][1] and "<ins>" not in rows[1][1]
+    assert "<ins>Added part" in rows[2][1]
+    assert "<del>Old part" in rows[3][1]
 
 
 def test_compare_with_bad_versions_returns_to_history(client, editor):

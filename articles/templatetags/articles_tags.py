@@ -31,7 +31,9 @@ def month_year(value):
 @register.filter
 def digits(value):
     """Numbers in the Persian edition's digits."""
-    return calendar.persian_digits(value) if _persian() else value
+    # A string either way: printing a number would format it for the locale
+    # (which, without thousands separators, prints it as it is, slowly).
+    return calendar.persian_digits(value) if _persian() else str(value)
 
 
 @register.simple_tag
