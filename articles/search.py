@@ -314,7 +314,8 @@ class Results(Sequence):
 
     Made with one query, for the matches' ids and ranks (of one more than
     the limit, the most recent first); a slice is a list of articles, read
-    with everything a listing shows (`for_listing()`), in one query more.
+    with everything a listing shows (`for_listing()`) and what `highlighted()`
+    cuts their snippets from, in one query more.
     """
 
     def __init__(self, ranked, headline=None):
@@ -332,13 +333,12 @@ class Results(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]
         ids = self.ids[index]
-        # With the search text, which lists leave behind: snippets are cut from it.
+        # The stored text, which listings leave behind, for the snippets.
         articles = (
             Article.objects.public()
             .filter(pk__in=ids)
             .for_listing()
-            .defer(None)
-            .defer("search_vector")
+            .annotate(searched_text=F("search_text"))
         )
         if self.headline is not None:
             articles = articles.annotate(headline=self.headline)
@@ -350,7 +350,7 @@ class Results(Sequence):
 def highlighted(article, q):
     """A safe HTML snippet of a found article's own text (never its author
     names or key words), with the matched words in <mark> and "…" where cut."""
-    text = article.search_text.split(NAMES_SEPARATOR)[0].strip()
+    text = article.searched_text.split(NAMES_SEPARATOR)[0].strip()
     headline = getattr(article, "headline", None) or ""
     if "\x02" in headline:
         # PostgreSQL's headline: one or two pieces of the text, cut between
